@@ -1,0 +1,242 @@
+"""The ``kg`` command line: one command per job, each a thin shell over a library function.
+
+Errors the library raises on purpose (bad corpus, unknown document, unwritable path) are printed
+as they are and end the command with status 1; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg import stats as stats_mod
+from kg.build import build as run_build
+from kg.config import Settings
+from kg.errors import InvalidParameter, KGError
+from kg.store import EXPORT_FORMATS, GraphStore
+
+app = typer.Typer(
+    help="Back-channel claims knowledge graph: build, inspect, reason over and export it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help="store path or 'memory' (env KG_STORE)")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="corpus directory (env KG_CORPUS)")]
+
+
+def _settings(store: str | None = None, corpus: Path | None = None) -> Settings:
+    overrides: dict[str, object] = {}
+    if store is not None:
+        overrides["store"] = store
+    if corpus is not None:
+        overrides["corpus"] = corpus
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except KGError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(1) from e
+
+
+def _open_existing(settings: Settings) -> GraphStore:
+    path = settings.store_path
+    if path is not None and not path.exists():
+        raise InvalidParameter(f"no store at {path}; run 'kg build' first")
+    return GraphStore.open(path)
+
+
+@app.command()
+def build(store: StoreOpt = None, corpus: CorpusOpt = None, quiet: bool = False) -> None:
+    """Compile the corpus and reference data into the store, deriving contradictions."""
+    settings = _settings(store, corpus)
+    with _errors():
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet or not err.is_terminal,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report, graph_store = run_build(settings, progress)
+        try:
+            out.print(
+                f"built {report.documents} documents, {report.claims} claims, "
+                f"{len(report.contradictions)} contradictions, {report.quads} quads "
+                f"in {report.seconds:.2f}s -> {report.store or 'memory'}"
+            )
+            if report.carried_graphs:
+                out.print(f"kept {len(report.carried_graphs)} graph(s) not built from the corpus")
+            if report.skipped_retracted:
+                out.print(f"left out retracted: {', '.join(report.skipped_retracted)}")
+            if not quiet:
+                _print_stats(stats_mod.compute(graph_store))
+        finally:
+            graph_store.close()
+
+
+def _print_stats(s: stats_mod.Stats) -> None:
+    out.print(f"{s.quads} quads in {s.graphs} named graphs")
+    docs = Table(title="documents")
+    for col in ("file", "title", "published", "claims", "contradicted"):
+        docs.add_column(col)
+    for d in s.documents:
+        date = f"{d.published} ({d.date_status})" if d.date_status else d.published
+        docs.add_row(d.source_file, d.title[:60], date, str(d.claims), str(d.contradicted_claims))
+    out.print(docs)
+    classes = Table(title="instances per class")
+    classes.add_column("class")
+    classes.add_column("count", justify="right")
+    for name, n in s.classes:
+        classes.add_row(name, str(n))
+    out.print(classes)
+    if s.contradictions:
+        points = Table(title="contradictions per point")
+        points.add_column("point")
+        points.add_column("count", justify="right")
+        for name, n in s.contradictions:
+            points.add_row(name, str(n))
+        out.print(points)
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Counts per class, per document and per point of disagreement."""
+    with _errors():
+        graph_store = _open_existing(_settings(store))
+        try:
+            _print_stats(stats_mod.compute(graph_store))
+        finally:
+            graph_store.close()
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help=f"one of {', '.join(EXPORT_FORMATS)}")] = "trig",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Dump the store. TriG and N-Quads keep the named graphs; Turtle and N-Triples merge them."""
+    with _errors():
+        if format not in EXPORT_FORMATS:
+            raise InvalidParameter(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        graph_store = _open_existing(_settings(store))
+        try:
+            if output is None:
+                graph_store.dump(sys.stdout.buffer, format)
+                sys.stdout.buffer.flush()
+                return
+            _write_atomically(output, lambda fh: graph_store.dump(fh, format))
+            err.print(f"wrote {output}")
+        finally:
+            graph_store.close()
+
+
+def _write_atomically(path: Path, write: object) -> None:
+    """Write to a temporary file beside ``path`` and rename, so no partial file is ever left."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InvalidParameter(f"cannot write {path}: directory {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+    except OSError as e:
+        raise InvalidParameter(f"cannot write {path}: {e.strerror}") from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)  # type: ignore[operator]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def reason(
+    store: StoreOpt = None,
+    write: Annotated[bool, typer.Option(help="write inferences to the inferred graph")] = True,
+) -> None:
+    """Run HermiT over ontology and data; report inconsistency or store the inferences."""
+    from kg import infer
+
+    with _errors():
+        graph_store = _open_existing(_settings(store))
+        try:
+            report = infer.run(graph_store, write=write)
+        finally:
+            graph_store.close()
+    if report.consistent:
+        out.print(
+            f"consistent ({report.reasoner}, {report.seconds:.1f}s); "
+            f"{len(report.inferred)} inferred triples" + (" written to the inferred graph" if write else "")
+        )
+        return
+    inc = report.inconsistency
+    out.print(f"[bold red]INCONSISTENT[/] ({report.reasoner}, {report.seconds:.1f}s)")
+    if inc is not None:
+        out.print(inc.message, highlight=False)
+        for ind in inc.individuals:
+            out.print(f"  individual: {ind}", highlight=False)
+        for ax in inc.axioms:
+            out.print(f"  axiom: {ax}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def retract(
+    document: Annotated[str, typer.Argument(help="document IRI, key or file stem")],
+    reason: Annotated[str, typer.Option("--reason", help="why it is retracted (recorded)")],
+    by: Annotated[str, typer.Option("--by", help="who retracts it")] = os.environ.get("USER", "unknown"),
+    store: StoreOpt = None,
+) -> None:
+    """Remove exactly one document's graph, recording who retracted it, when and why."""
+    from kg.retract import retract as run_retract
+
+    with _errors():
+        graph_store = _open_existing(_settings(store))
+        try:
+            r = run_retract(graph_store, document, reason=reason, by=by)
+        finally:
+            graph_store.close()
+    out.print(f"retracted {r.document} ({r.removed_quads} quads) at {r.at.isoformat()}: {r.iri}")
+
+
+@app.command()
+def anchor(
+    file: Annotated[Path, typer.Argument(help="an annotation YAML file")],
+    write: Annotated[bool, typer.Option(help="write the offsets back into the file")] = False,
+) -> None:
+    """Find the offsets of quotes that lack them (quotes that occur exactly once)."""
+    from kg.anchor import anchor_file
+
+    with _errors():
+        results = anchor_file(file, write=write)
+    for claim_id, status in results:
+        out.print(f"{claim_id}: {status}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

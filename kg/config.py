@@ -1,0 +1,45 @@
+"""Configuration, read once from ``KG_*`` environment variables and passed around explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the sources and the store live.
+
+    Relative paths are taken from ``home`` (default: the current directory, i.e. the checkout),
+    so the same settings work for the CLI, the tests and a service started elsewhere.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
+
+    home: Path = Field(default_factory=Path.cwd, description="project root holding ontology/ and corpus/")
+    store: str = Field(
+        default="data/store",
+        description="path of the embedded Oxigraph store, or 'memory' for an in-memory store",
+    )
+    corpus: Path = Field(default=Path("corpus"), description="corpus directory")
+    ontology: Path = Field(default=Path("ontology"), description="ontology directory")
+    max_document_bytes: int = Field(default=2_000_000, gt=0, description="largest accepted text")
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.home / path
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.resolve(self.corpus)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.resolve(self.ontology)
+
+    @property
+    def store_path(self) -> Path | None:
+        """The on-disk store directory, or None for an in-memory store."""
+        if self.store == "memory":
+            return None
+        return self.resolve(Path(self.store))

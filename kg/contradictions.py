@@ -1,0 +1,160 @@
+"""Deriving contradictions between claims, never entering them by hand.
+
+The rules are SPARQL files in ``kg/rules/`` run by the store itself (so they scale with the
+store, not with Python loops). Each answer becomes a ``bc:Contradiction`` node naming both
+claims, the point of disagreement and a readable reason, plus a symmetric ``bc:contradicts``
+link for one-hop "who says the opposite?". All of it lives in the contradictions graph, which the
+build replaces as a whole.
+
+Time overlap is shared by every rule: a side's span runs from the earliest its start can be to
+the latest its end can be; an unstated end is bounded by when the claim was made (nobody can
+report a communication after they speak of it); unknown bounds are open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import pyoxigraph as ox
+
+from kg.namespaces import BC, GRAPH_CONTRADICTIONS, ID, RDF, SKOS
+from kg.store import GraphStore
+
+_TIME = re.compile(r"#TIME\((\w+), (\w+), (\w+), (\w+)\)")
+
+POINT_LABEL = {
+    "OccurrencePoint": "whether it took place",
+    "DirectnessPoint": "whether it was direct",
+    "InitiatorPoint": "who initiated it",
+}
+
+
+def _bounds(claim: str, prop: str, tag: str) -> str:
+    return f"""
+  OPTIONAL {{ ?{prop} bc:timeSpan/bc:start ?{tag}S .
+             OPTIONAL {{ ?{tag}S bc:notBefore ?{tag}S1 }} OPTIONAL {{ ?{tag}S bc:date ?{tag}S2 }} }}
+  OPTIONAL {{ ?{prop} bc:timeSpan/bc:end ?{tag}E .
+             OPTIONAL {{ ?{tag}E bc:notAfter ?{tag}E1 }} OPTIONAL {{ ?{tag}E bc:date ?{tag}E2 }} }}
+  OPTIONAL {{ ?{claim} bc:statedAt ?{tag}T .
+             OPTIONAL {{ ?{tag}T bc:notAfter ?{tag}T1 }} OPTIONAL {{ ?{tag}T bc:date ?{tag}T2 }} }}
+  BIND (COALESCE(?{tag}S1, ?{tag}S2) AS ?{tag}Lo)
+  BIND (COALESCE(?{tag}E1, ?{tag}E2, ?{tag}T1, ?{tag}T2) AS ?{tag}Hi)"""
+
+
+def _expand_time(match: re.Match[str]) -> str:
+    c1, p1, c2, p2 = match.groups()
+    return (
+        _bounds(c1, p1, "t1")
+        + _bounds(c2, p2, "t2")
+        + "\n  FILTER ((!BOUND(?t1Hi) || !BOUND(?t2Lo) || ?t1Hi >= ?t2Lo)"
+        + " && (!BOUND(?t2Hi) || !BOUND(?t1Lo) || ?t2Hi >= ?t1Lo))"
+    )
+
+
+def rule_text(name: str) -> str:
+    """The SPARQL of a rule with its time-overlap pattern expanded."""
+    raw = resources.files("kg.rules").joinpath(f"{name}.rq").read_text(encoding="utf-8")
+    return _TIME.sub(_expand_time, raw)
+
+
+def rule_names() -> list[str]:
+    return sorted(
+        p.name[: -len(".rq")] for p in resources.files("kg.rules").iterdir() if p.name.endswith(".rq")
+    )
+
+
+@dataclass(frozen=True, order=True)
+class Contradiction:
+    """Two claims that disagree, and on what."""
+
+    first: str
+    second: str
+    point: str  # local name of the bc:DisagreementPoint
+
+    @property
+    def iri(self) -> str:
+        digest = hashlib.sha256(f"{self.first}|{self.second}|{self.point}".encode()).hexdigest()[:16]
+        return f"{ID}contradiction/{digest}"
+
+
+def find(store: GraphStore) -> list[Contradiction]:
+    """Run every rule; pairs are put in a stable order so the result does not depend on the rule."""
+    found: set[Contradiction] = set()
+    for row in store.select(rule_text("occurrence")):
+        found.add(_pair(row["affirm"].value, row["deny"].value, row["point"].value[len(BC) :]))
+    for row in store.select(rule_text("directness")):
+        found.add(_pair(row["first"].value, row["second"].value, "DirectnessPoint"))
+    for row in store.select(rule_text("initiator")):
+        found.add(_pair(row["first"].value, row["second"].value, "InitiatorPoint"))
+    return sorted(found)
+
+
+def _pair(a: str, b: str, point: str) -> Contradiction:
+    first, second = sorted((a, b))
+    return Contradiction(first, second, point)
+
+
+_DESCRIBE = """
+SELECT ?claim ?name ?stance ?summary WHERE {
+  VALUES ?claim { %s }
+  ?claim bc:claimant ?who ; bc:stance ?stance ; bc:proposition ?p .
+  ?p bc:summary ?summary .
+  OPTIONAL { ?who skos:prefLabel ?name }
+}"""
+
+
+def _descriptions(store: GraphStore, claims: set[str]) -> dict[str, tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
+    ordered = sorted(claims)
+    for i in range(0, len(ordered), 500):
+        chunk = " ".join(f"<{c}>" for c in ordered[i : i + 500])
+        for row in store.select(_DESCRIBE % chunk):
+            name = row["name"].value if "name" in row else row["claim"].value
+            stance = "denies" if row["stance"].value.endswith("Denies") else "affirms"
+            out.setdefault(row["claim"].value, (name, stance, row["summary"].value))
+    return out
+
+
+def reason_text(c: Contradiction, desc: dict[str, tuple[str, str, str]]) -> str:
+    """A sentence a reader can check against both quotes."""
+    n1, s1, p1 = desc.get(c.first, (c.first, "?", "?"))
+    n2, s2, p2 = desc.get(c.second, (c.second, "?", "?"))
+    return (
+        f"They disagree on {POINT_LABEL[c.point]}. {n1} {s1}: {p1.rstrip('.')}. "
+        f"{n2} {s2}: {p2.rstrip('.')}."
+    )
+
+
+def quads(store: GraphStore, found: list[Contradiction]) -> list[ox.Quad]:
+    g = GRAPH_CONTRADICTIONS
+    n = ox.NamedNode
+    desc = _descriptions(store, {c.first for c in found} | {c.second for c in found})
+    out: list[ox.Quad] = []
+    for c in found:
+        node = n(c.iri)
+        first, second = n(c.first), n(c.second)
+        out += [
+            ox.Quad(node, n(RDF + "type"), n(BC + "Contradiction"), g),
+            ox.Quad(node, n(BC + "firstClaim"), first, g),
+            ox.Quad(node, n(BC + "secondClaim"), second, g),
+            ox.Quad(node, n(BC + "point"), n(BC + c.point), g),
+            ox.Quad(node, n(BC + "reason"), ox.Literal(reason_text(c, desc), language="en"), g),
+            ox.Quad(node, n(SKOS + "prefLabel"), ox.Literal(f"contradiction on {POINT_LABEL[c.point]}", language="en"), g),
+            ox.Quad(first, n(BC + "contradicts"), second, g),
+            ox.Quad(second, n(BC + "contradicts"), first, g),
+        ]
+    return list(dict.fromkeys(out))
+
+
+def derive(store: GraphStore) -> list[Contradiction]:
+    """Recompute the contradictions graph from scratch, in one transaction."""
+    found = find(store)
+    new = quads(store, found)
+    if next(store.quads(GRAPH_CONTRADICTIONS), None) is None:
+        store.add(new)  # a fresh build: nothing to replace, skip the update parser
+    else:
+        store.replace_graph(GRAPH_CONTRADICTIONS, new)
+    return found

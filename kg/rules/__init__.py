@@ -1,0 +1,1 @@
+"""SPARQL rules the build runs over the store (package data)."""
