@@ -44,14 +44,37 @@ REAL_ACTORS: dict[str, tuple[str, tuple[str, ...]]] = {
     "hezbollah": ("NonStateArmedGroup", ("Hezbollah", "Hizbullah", "Hizbollah")),
     "oman": ("State", ("Oman", "Muscat", "the Sultanate of Oman")),
 }
-REAL_CHANNELS: tuple[str, ...] = ("direct", "swiss-interests-section", "oman", "back-channels", "qatar")
-REAL_TOPICS: tuple[str, ...] = ("escalation", "restraint", "regional-war", "gaza-war", "proxies", "threats")
+REAL_CHANNELS: tuple[str, ...] = (
+    "direct",
+    "swiss-interests-section",
+    "oman",
+    "back-channels",
+    "qatar",
+)
+REAL_TOPICS: tuple[str, ...] = (
+    "escalation",
+    "restraint",
+    "regional-war",
+    "gaza-war",
+    "proxies",
+    "threats",
+)
 ACTOR_TYPES: tuple[str, ...] = ("State", "Person", "NonStateArmedGroup", "Organisation", "Outlet")
 GRADES = "ABCDEF"
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -73,7 +96,12 @@ CHANNEL_PHRASES: dict[str, tuple[str, ...]] = {
     "qatar": ("through Qatari mediators", "via Doha"),
     "back-channels": ("through back channels", "via back-channel contacts"),
 }
-INTERMEDIARY_CHANNELS: tuple[str, ...] = ("swiss-interests-section", "oman", "qatar", "back-channels")
+INTERMEDIARY_CHANNELS: tuple[str, ...] = (
+    "swiss-interests-section",
+    "oman",
+    "qatar",
+    "back-channels",
+)
 
 TOPIC_PHRASES: dict[str, str] = {
     "escalation": "about the risk of escalation",
@@ -102,8 +130,16 @@ WARNINGS: tuple[tuple[str, str], ...] = (
 POSITIONS: tuple[tuple[str, str, str], ...] = (
     ("is seeking a wider war", "is not seeking a wider war", "regional-war"),
     ("was involved in the attacks", "had no role in the attacks", "threats"),
-    ("controls the armed groups in the region", "does not control the armed groups in the region", "proxies"),
-    ("is preparing a military escalation", "is not preparing any military escalation", "escalation"),
+    (
+        "controls the armed groups in the region",
+        "does not control the armed groups in the region",
+        "proxies",
+    ),
+    (
+        "is preparing a military escalation",
+        "is not preparing any military escalation",
+        "escalation",
+    ),
     ("is exercising restraint", "is not exercising restraint", "restraint"),
     ("is backing the war in Gaza", "is not backing the war in Gaza", "gaza-war"),
     ("is committed to de-escalation", "is not committed to de-escalation", "escalation"),
@@ -112,13 +148,19 @@ POSITIONS: tuple[tuple[str, str, str], ...] = (
 # Each template is (subject, verb phrase).
 COMM_TEMPLATES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = {
     "message": (
-        (("{A}", "sent a message to {B}"), ("{A}", "conveyed a message to {B}"),
-         ("{A}", "passed a message to {B}")),
+        (
+            ("{A}", "sent a message to {B}"),
+            ("{A}", "conveyed a message to {B}"),
+            ("{A}", "passed a message to {B}"),
+        ),
         (("{A}", "did not send any message to {B}"), ("{A}", "sent no message to {B}")),
     ),
     "message-exchange": (
         (("{A} and {B}", "exchanged messages"), ("{A}", "exchanged messages with {B}")),
-        (("{A} and {B}", "did not exchange any messages"), ("{A}", "exchanged no messages with {B}")),
+        (
+            ("{A} and {B}", "did not exchange any messages"),
+            ("{A}", "exchanged no messages with {B}"),
+        ),
     ),
     "talks": (
         (("{A} and {B}", "held talks"), ("{A}", "held talks with {B}")),
@@ -144,12 +186,21 @@ SUMMARY_VERBS: dict[str, str] = {
 }
 
 KIND_WEIGHTS: tuple[tuple[str, int], ...] = (
-    ("message", 14), ("request", 8), ("warning", 10), ("message-exchange", 16),
-    ("talks", 12), ("negotiation", 8), ("communication", 12), ("position", 20),
+    ("message", 14),
+    ("request", 8),
+    ("warning", 10),
+    ("message-exchange", 16),
+    ("talks", 12),
+    ("negotiation", 8),
+    ("communication", 12),
+    ("position", 20),
 )
 ATTRIBUTION_WEIGHTS: tuple[tuple[str, int], ...] = (
-    ("direct-quote", 30), ("partial-quote", 12), ("indirect-speech", 28),
-    ("anonymous-source", 18), ("outlet-framing", 12),
+    ("direct-quote", 30),
+    ("partial-quote", 12),
+    ("indirect-speech", 28),
+    ("anonymous-source", 18),
+    ("outlet-framing", 12),
 )
 SAY_VERBS = ("said", "told reporters", "said in a statement", "told a news conference")
 ANON_LABELS = (
@@ -159,7 +210,11 @@ ANON_LABELS = (
     "people briefed on the contacts",
     "a source close to the negotiations",
 )
-ANON_AFFILIATED = ("a senior official from {X}", "a source close to the government of {X}", "an adviser to {X}")
+ANON_AFFILIATED = (
+    "a senior official from {X}",
+    "a source close to the government of {X}",
+    "an adviser to {X}",
+)
 FILLERS = (
     "Tensions between {A} and {B} have risen sharply in recent weeks.",
     "Officials close to {A} declined to comment.",
@@ -180,7 +235,17 @@ HEADLINES = (
     "Mediators report movement between {A} and {B}",
     "Questions over secret contacts between {A} and {B}",
 )
-DATELINES = ("Geneva", "Muscat", "Doha", "Beirut", "Tehran", "Washington", "Vienna", "New York", "Dubai")
+DATELINES = (
+    "Geneva",
+    "Muscat",
+    "Doha",
+    "Beirut",
+    "Tehran",
+    "Washington",
+    "Vienna",
+    "New York",
+    "Dubai",
+)
 MG_DECLARATIONS = (
     "This article was generated by an automated system and has not been reviewed by an editor.",
     "Parts of this report were written with the help of AI tools.",
@@ -189,21 +254,92 @@ MG_DECLARATIONS = (
 
 # Name material for synthetic actors.
 SYLLABLES = (
-    "ka", "lo", "ra", "mi", "ven", "dor", "sa", "tel", "bar", "nu", "zan", "qa", "rif", "hal",
-    "mor", "ta", "shi", "val", "ke", "dan", "ur", "bel", "an", "is", "om", "ar", "el", "fa",
-    "gar", "jin", "ko", "lu", "ner", "pa", "sor", "vi", "ya", "zu", "ham", "kir",
+    "ka",
+    "lo",
+    "ra",
+    "mi",
+    "ven",
+    "dor",
+    "sa",
+    "tel",
+    "bar",
+    "nu",
+    "zan",
+    "qa",
+    "rif",
+    "hal",
+    "mor",
+    "ta",
+    "shi",
+    "val",
+    "ke",
+    "dan",
+    "ur",
+    "bel",
+    "an",
+    "is",
+    "om",
+    "ar",
+    "el",
+    "fa",
+    "gar",
+    "jin",
+    "ko",
+    "lu",
+    "ner",
+    "pa",
+    "sor",
+    "vi",
+    "ya",
+    "zu",
+    "ham",
+    "kir",
 )
 FIRST_NAMES = (
-    "Amir", "Layla", "Hossein", "Sara", "Karim", "Nadia", "Omar", "Farah", "Yusuf", "Mina",
-    "Daniel", "Elena", "Victor", "Ana", "Jonas", "Ines", "Tariq", "Rania", "Samir", "Leila",
-    "Malik", "Hana", "Reza", "Zainab", "Pavel", "Marta", "Idris", "Salma", "Kamal", "Noor",
+    "Amir",
+    "Layla",
+    "Hossein",
+    "Sara",
+    "Karim",
+    "Nadia",
+    "Omar",
+    "Farah",
+    "Yusuf",
+    "Mina",
+    "Daniel",
+    "Elena",
+    "Victor",
+    "Ana",
+    "Jonas",
+    "Ines",
+    "Tariq",
+    "Rania",
+    "Samir",
+    "Leila",
+    "Malik",
+    "Hana",
+    "Reza",
+    "Zainab",
+    "Pavel",
+    "Marta",
+    "Idris",
+    "Salma",
+    "Kamal",
+    "Noor",
 )
 STATE_FORMS = ("{N}ia", "{N}stan", "Republic of {N}", "{N}land", "{N}")
 GROUP_FORMS = ("{N} Brigades", "{N} Front", "Movement of {N}", "{N} Resistance", "{N} Guard")
 ORG_FORMS = ("{N} Foundation", "{N} Council", "{N} Institute", "{N} Relief Agency", "{N} Forum")
 OUTLET_FORMS = ("The {N} Herald", "{N} News Agency", "{N} Times", "Radio {N}", "{N} Daily")
 SPELLING_SWAPS = (
-    ("k", "q"), ("q", "k"), ("i", "y"), ("u", "ou"), ("sh", "ch"), ("e", "a"), ("o", "u"), ("a", "ah"),
+    ("k", "q"),
+    ("q", "k"),
+    ("i", "y"),
+    ("u", "ou"),
+    ("sh", "ch"),
+    ("e", "a"),
+    ("o", "u"),
+    ("a", "ah"),
 )
 
 
@@ -326,7 +462,11 @@ def _stated(d: dt.date, expression: str | None = None) -> dict[str, Any]:
 
 
 def _inferred(
-    d: dt.date | None, lo: dt.date | None, hi: dt.date | None, evidence: str, expression: str | None = None
+    d: dt.date | None,
+    lo: dt.date | None,
+    hi: dt.date | None,
+    evidence: str,
+    expression: str | None = None,
 ) -> dict[str, Any]:
     v: dict[str, Any] = {"status": "inferred"}
     if d is not None:
@@ -370,7 +510,7 @@ def _variant(rng: random.Random, label: str, taken: set[str]) -> str | None:
             repl = b.upper() if label[pos].isupper() else b
             if label[pos].isupper():
                 repl = b[:1].upper() + b[1:]
-            cand = label[:pos] + repl + label[pos + len(a):]
+            cand = label[:pos] + repl + label[pos + len(a) :]
         if cand != label and cand not in taken:
             return cand
     return None
@@ -381,7 +521,7 @@ def _name(rng: random.Random, lo: int = 2, hi: int = 3) -> str:
 
 
 def make_actors(n_actors: int, rng: random.Random) -> list[Actor]:
-    """``n_actors`` synthetic reference actors with unique preferred labels and spelling variants."""
+    """``n_actors`` synthetic reference actors: unique preferred labels, spelling variants."""
     n = max(n_actors, 10)
     counts = {
         "Outlet": max(2, round(n * 0.05)),
@@ -402,8 +542,10 @@ def make_actors(n_actors: int, rng: random.Random) -> list[Actor]:
                 pref = f"{FIRST_NAMES[rng.randrange(len(FIRST_NAMES))]} {_name(rng)}"
             else:
                 forms = {
-                    "State": STATE_FORMS, "NonStateArmedGroup": GROUP_FORMS,
-                    "Organisation": ORG_FORMS, "Outlet": OUTLET_FORMS,
+                    "State": STATE_FORMS,
+                    "NonStateArmedGroup": GROUP_FORMS,
+                    "Organisation": ORG_FORMS,
+                    "Outlet": OUTLET_FORMS,
                 }[typ]
                 pref = forms[rng.randrange(len(forms))].format(N=_name(rng))
             if attempt > 20:
@@ -449,7 +591,10 @@ def actors_turtle(actors: Sequence[Actor]) -> str:
         "",
     ]
     for a in actors:
-        lines = [f"<{ACTOR_BASE}{a.slug}> a bc:{a.type} ;", f"    skos:prefLabel {_ttl_string(a.pref)} ;"]
+        lines = [
+            f"<{ACTOR_BASE}{a.slug}> a bc:{a.type} ;",
+            f"    skos:prefLabel {_ttl_string(a.pref)} ;",
+        ]
         alt = " , ".join(_ttl_string(x) for x in a.alts)
         if a.reliability:
             lines.append(f"    skos:altLabel {alt} ;")
@@ -469,9 +614,9 @@ def actors_turtle(actors: Sequence[Actor]) -> str:
 class CorpusGenerator:
     """Builds documents one at a time from a single seeded random stream."""
 
-    POOL_DOCS = 32        # recent documents kept for reprints
-    POOL_COMMS = 2048     # recent communication claims kept for planted contradictions
-    P_CONTRADICT = 0.05   # chance a claim slot is used for a contradiction of an earlier claim
+    POOL_DOCS = 32  # recent documents kept for reprints
+    POOL_COMMS = 2048  # recent communication claims kept for planted contradictions
+    P_CONTRADICT = 0.05  # chance a claim slot is used for a contradiction of an earlier claim
     P_REPRINT = 0.02
 
     def __init__(self, n_claims: int, seed: int, n_actors: int) -> None:
@@ -556,9 +701,10 @@ class CorpusGenerator:
         if r < 0.85:
             hours = self.rng.randint(1, 23)
             expr = f"{hours} HOURS AGO"
-            ev = f"Relative timestamp '{expr}' read against the capture time {pub.isoformat()}T23:00Z."
+            ev = f"Relative timestamp '{expr}' read against the capture time {pub}T23:00Z."
             return expr, _inferred(pub, pub - dt.timedelta(days=1), pub, ev, expr)
-        ev = f"No date in the text; archived on {(pub + dt.timedelta(days=1)).isoformat()}, latest event mentioned shortly before."
+        archived = pub + dt.timedelta(days=1)
+        ev = f"No date in the text; archived on {archived}, latest event mentioned shortly before."
         return None, _inferred(pub, pub - dt.timedelta(days=7), pub + dt.timedelta(days=1), ev)
 
     def statement_date(self, pub: dt.date) -> tuple[str, dict[str, Any], dt.date] | None:
@@ -574,7 +720,7 @@ class CorpusGenerator:
             back = self.rng.randint(1, 6)
             d = pub - dt.timedelta(days=back)
             expr = f"on {WEEKDAYS[d.weekday()]}"
-            ev = f"'{expr}' read as the {WEEKDAYS[d.weekday()]} before publication on {pub.isoformat()}."
+            ev = f"'{expr}' read as the {WEEKDAYS[d.weekday()]} before publication on {pub}."
             return expr, _inferred(d, d, d, ev, expr), d
         lo = pub.replace(day=1)
         expr = "earlier this month"
@@ -596,8 +742,18 @@ class CorpusGenerator:
             if lo < FIRST_DATE:
                 return None
             expr = f"in {MONTHS[m - 1]} {y}"
-            v = {"status": "stated", "date": lo.isoformat(), "not_before": lo.isoformat(), "not_after": hi.isoformat()}
-            return expr, {"start": v, "end": dict(v, date=hi.isoformat()), "expression": expr}, lo, hi
+            v = {
+                "status": "stated",
+                "date": lo.isoformat(),
+                "not_before": lo.isoformat(),
+                "not_after": hi.isoformat(),
+            }
+            return (
+                expr,
+                {"start": v, "end": dict(v, date=hi.isoformat()), "expression": expr},
+                lo,
+                hi,
+            )
         if r < 0.68:  # on <date>
             d = ref - dt.timedelta(days=rng.randint(1, 120))
             if d < FIRST_DATE:
@@ -617,8 +773,16 @@ class CorpusGenerator:
                 return None
             expr = f"over the past {days} days"
             ev = f"'{expr}' counted back from {ref.isoformat()}."
-            return expr, {"start": _inferred(lo, None, None, ev), "end": _inferred(ref, None, None, ev),
-                          "expression": expr}, lo, ref
+            return (
+                expr,
+                {
+                    "start": _inferred(lo, None, None, ev),
+                    "end": _inferred(ref, None, None, ev),
+                    "expression": expr,
+                },
+                lo,
+                ref,
+            )
         # last week
         monday = ref - dt.timedelta(days=ref.weekday() + 7)
         sunday = monday + dt.timedelta(days=6)
@@ -626,8 +790,16 @@ class CorpusGenerator:
             return None
         expr = "last week"
         ev = f"'{expr}' read against {ref.isoformat()}."
-        return expr, {"start": _inferred(None, monday, sunday, ev), "end": _inferred(None, monday, sunday, ev),
-                      "expression": expr}, monday, sunday
+        return (
+            expr,
+            {
+                "start": _inferred(None, monday, sunday, ev),
+                "end": _inferred(None, monday, sunday, ev),
+                "expression": expr,
+            },
+            monday,
+            sunday,
+        )
 
     @staticmethod
     def _between(lo: dt.date, hi: dt.date) -> tuple[str, dict[str, Any], dt.date, dt.date]:
@@ -669,7 +841,11 @@ class CorpusGenerator:
         return ""
 
     def proposition(
-        self, st: DocState, ref: dt.date, stance: str, planted: Comm | None = None,
+        self,
+        st: DocState,
+        ref: dt.date,
+        stance: str,
+        planted: Comm | None = None,
         flip_direct: bool = False,
     ) -> tuple[str, str, dict[str, Any], Comm | None]:
         """Subject, verb phrase (with modifiers), the proposition record, and a Comm if any."""
@@ -742,8 +918,12 @@ class CorpusGenerator:
             summary_tail = f"{SUMMARY_VERBS[kind]} {self.labels[b][0]}"
         initiator = None
         init_phrase = ""
-        if kind in ("message-exchange", "talks", "negotiation", "communication") and not deny \
-                and planted is None and rng.random() < 0.15:
+        if (
+            kind in ("message-exchange", "talks", "negotiation", "communication")
+            and not deny
+            and planted is None
+            and rng.random() < 0.15
+        ):
             initiator = a if rng.random() < 0.5 else b
             init_phrase = f" at the request of {self.label(initiator)}"
         time_phrase = f" {span[0]}" if span else ""
@@ -807,9 +987,10 @@ class CorpusGenerator:
         if attribution == "anonymous-source":
             local_id = f"anon-{len(st.local_actors) + 1}"
             if rng.random() < 0.5:
-                affil: str | None = self.party()
+                affiliated = self.party()
+                affil: str | None = affiliated
                 form = ANON_AFFILIATED[rng.randrange(len(ANON_AFFILIATED))]
-                anon_label = form.format(X=self.label(affil))
+                anon_label = form.format(X=self.label(affiliated))
             else:
                 affil = None
                 anon_label = ANON_LABELS[rng.randrange(len(ANON_LABELS))]
@@ -855,7 +1036,9 @@ class CorpusGenerator:
         if planted is not None:
             reason = "direct" if flip_direct else "stance"
             record["note"] = f"synthetic contradiction ({reason}) of {planted.stem}#{planted.claim_id}"
-            st.truth.append({"a": f"{planted.stem}#{planted.claim_id}", "b": f"#{claim_id}", "reason": reason})
+            st.truth.append(
+                {"a": f"{planted.stem}#{planted.claim_id}", "b": f"#{claim_id}", "reason": reason}
+            )
         elif comm is not None:
             comm.claim_id = claim_id
             st.comms.append(comm)
@@ -913,8 +1096,9 @@ class CorpusGenerator:
         a = parties[0] if parties else "iran"
         b = next((p for p in parties if p != a), "us" if a != "us" else "iran")
         c = parties[2] if len(parties) > 2 else a
-        title = _cap(HEADLINES[rng.randrange(len(HEADLINES))].format(
-            A=self.label(a), B=self.label(b), C=self.label(c)))
+        title = _cap(
+            HEADLINES[rng.randrange(len(HEADLINES))].format(A=self.label(a), B=self.label(b), C=self.label(c))
+        )
         author = self._skewed(self.persons) if rng.random() < 0.6 else None
         dateline = DATELINES[rng.randrange(len(DATELINES))] if rng.random() < 0.4 else None
         pub_line, published = self.published_value(pub)
@@ -940,7 +1124,7 @@ class CorpusGenerator:
         if st.outlet_label and rng.random() < 0.5:
             outlet_evidence = f"© {st.outlet_label} {pub.year}"
             footer += [outlet_evidence, "\n"]
-        meta = {
+        meta: dict[str, Any] = {
             "title": title,
             "outlet": outlet,
             "outlet_evidence": outlet_evidence,
@@ -955,8 +1139,19 @@ class CorpusGenerator:
             "cites": [],
             "reprint_of": None,
         }
-        return self._finish(serial, "".join(header), body, "".join(footer), meta, st.claims,
-                            st.local_actors, st, pub, outlet, st.outlet_label)
+        return self._finish(
+            serial,
+            "".join(header),
+            body,
+            "".join(footer),
+            meta,
+            st.claims,
+            st.local_actors,
+            st,
+            pub,
+            outlet,
+            st.outlet_label,
+        )
 
     def reprint(self, serial: int, past: PastDocument, claims_done: int) -> DocumentOut:
         rng = self.rng
@@ -971,7 +1166,7 @@ class CorpusGenerator:
             header += pub_line + "\n"
         header += "\n"
         footer = f"\n\n© {outlet_label} {pub.year}\n"
-        meta = {
+        meta: dict[str, Any] = {
             "title": past.title,
             "outlet": outlet,
             "outlet_evidence": outlet_label,
@@ -986,13 +1181,33 @@ class CorpusGenerator:
             "cites": [past.outlet],
             "reprint_of": past.stem,
         }
-        return self._finish(serial, header, past.body, footer, meta, past.claims,
-                            past.local_actors, None, pub, outlet, outlet_label)
+        return self._finish(
+            serial,
+            header,
+            past.body,
+            footer,
+            meta,
+            past.claims,
+            past.local_actors,
+            None,
+            pub,
+            outlet,
+            outlet_label,
+        )
 
     def _finish(
-        self, serial: int, header: str, body: str, footer: str, meta: dict[str, Any],
-        drafts: list[DraftClaim], local_actors: list[dict[str, Any]], st: DocState | None,
-        pub: dt.date, outlet: str | None, outlet_label: str | None,
+        self,
+        serial: int,
+        header: str,
+        body: str,
+        footer: str,
+        meta: dict[str, Any],
+        drafts: list[DraftClaim],
+        local_actors: list[dict[str, Any]],
+        st: DocState | None,
+        pub: dt.date,
+        outlet: str | None,
+        outlet_label: str | None,
     ) -> DocumentOut:
         text = header + body + footer
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
@@ -1002,7 +1217,7 @@ class CorpusGenerator:
         for d in drafts:
             rec = dict(d.record)
             start = shift + d.rel_start
-            # keep the README's field order: id, claimant, stance, attribution, quote, start, end, ...
+            # the README's field order: id, claimant, stance, attribution, quote, start, end, ...
             out = {k: rec.pop(k) for k in ("id", "claimant", "stance", "attribution")}
             out["quote"] = d.quote
             out["start"] = start
@@ -1021,7 +1236,9 @@ class CorpusGenerator:
             for t in st.truth:
                 truth.append({"a": t["a"], "b": stem + t["b"], "reason": t["reason"]})
             if outlet and outlet_label:
-                past = PastDocument(stem, meta["title"], outlet, outlet_label, pub, body, drafts, local_actors)
+                past = PastDocument(
+                    stem, meta["title"], outlet, outlet_label, pub, body, drafts, local_actors
+                )
                 if len(self.doc_pool) < self.POOL_DOCS:
                     self.doc_pool.append(past)
                 else:
@@ -1087,12 +1304,21 @@ def generate(
     if progress:
         from rich.console import Console
         from rich.progress import (
-            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
         )
 
         bar = Progress(
-            TextColumn("generating claims"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+            TextColumn("generating claims"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
         )
         bar.start()
         task = bar.add_task("claims", total=n_claims)
@@ -1152,8 +1378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
-        s = generate(args.claims, args.out, seed=args.seed, n_actors=args.actors,
-                     progress=not args.quiet, force=args.force)
+        s = generate(
+            args.claims,
+            args.out,
+            seed=args.seed,
+            n_actors=args.actors,
+            progress=not args.quiet,
+            force=args.force,
+        )
     except FileExistsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

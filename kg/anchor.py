@@ -43,5 +43,7 @@ def anchor_file(path: Path, *, write: bool = False) -> list[tuple[str, str]]:
             changed = True
             results.append((cid, f"found [{first}, {first + len(quote)})"))
     if write and changed:
-        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+        )
     return results

@@ -51,12 +51,15 @@ def _carry_over(old: GraphStore, corpus_files: set[str]) -> tuple[list[ox.Quad],
     """Graphs of the old store that the build must keep, and the documents retracted."""
     retracted = {
         row["doc"].value
-        for row in old.select(f"SELECT ?doc WHERE {{ GRAPH <{GRAPH_RETRACTIONS.value}> {{ ?r bc:retractedDocument ?doc }} }}")
+        for row in old.select(
+            f"SELECT ?doc WHERE {{ GRAPH <{GRAPH_RETRACTIONS.value}> {{ ?r bc:retractedDocument ?doc }} }}"
+        )
     }
     keep: list[ox.Quad] = list(old.quads(GRAPH_RETRACTIONS))
     carried: list[str] = [GRAPH_RETRACTIONS.value] if keep else []
     rows = old.select(
-        "SELECT DISTINCT ?g ?file WHERE { GRAPH ?g { ?d a bc:Document . OPTIONAL { ?d bc:sourceFile ?file } } }"
+        "SELECT DISTINCT ?g ?file WHERE { GRAPH ?g { ?d a bc:Document ."
+        " OPTIONAL { ?d bc:sourceFile ?file } } }"
     )
     for row in rows:
         g = row["g"].value

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg import stats as stats_mod
@@ -75,7 +75,7 @@ def build(store: StoreOpt = None, corpus: CorpusOpt = None, quiet: bool = False)
             console=err,
             disable=quiet or not err.is_terminal,
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
@@ -102,8 +102,11 @@ def build(store: StoreOpt = None, corpus: CorpusOpt = None, quiet: bool = False)
 def _print_stats(s: stats_mod.Stats) -> None:
     out.print(f"{s.quads} quads in {s.graphs} named graphs")
     docs = Table(title="documents")
-    for col in ("file", "title", "published", "claims", "contradicted"):
-        docs.add_column(col)
+    docs.add_column("file", overflow="fold", min_width=12)
+    docs.add_column("title", overflow="ellipsis", max_width=40)
+    docs.add_column("published", overflow="fold")
+    docs.add_column("claims", justify="right")
+    docs.add_column("contradicted", justify="right")
     for d in s.documents:
         date = f"{d.published} ({d.date_status})" if d.date_status else d.published
         docs.add_row(d.source_file, d.title[:60], date, str(d.claims), str(d.contradicted_claims))
@@ -136,14 +139,20 @@ def stats(store: StoreOpt = None) -> None:
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help=f"one of {', '.join(EXPORT_FORMATS)}")] = "trig",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"one of {', '.join(EXPORT_FORMATS)}")
+    ] = "trig",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Dump the store. TriG and N-Quads keep the named graphs; Turtle and N-Triples merge them."""
     with _errors():
         if format not in EXPORT_FORMATS:
-            raise InvalidParameter(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+            raise InvalidParameter(
+                f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}"
+            )
         graph_store = _open_existing(_settings(store))
         try:
             if output is None:

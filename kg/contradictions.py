@@ -123,8 +123,7 @@ def reason_text(c: Contradiction, desc: dict[str, tuple[str, str, str]]) -> str:
     n1, s1, p1 = desc.get(c.first, (c.first, "?", "?"))
     n2, s2, p2 = desc.get(c.second, (c.second, "?", "?"))
     return (
-        f"They disagree on {POINT_LABEL[c.point]}. {n1} {s1}: {p1.rstrip('.')}. "
-        f"{n2} {s2}: {p2.rstrip('.')}."
+        f"They disagree on {POINT_LABEL[c.point]}. {n1} {s1}: {p1.rstrip('.')}. {n2} {s2}: {p2.rstrip('.')}."
     )
 
 
@@ -141,8 +140,13 @@ def quads(store: GraphStore, found: list[Contradiction]) -> list[ox.Quad]:
             ox.Quad(node, n(BC + "firstClaim"), first, g),
             ox.Quad(node, n(BC + "secondClaim"), second, g),
             ox.Quad(node, n(BC + "point"), n(BC + c.point), g),
-            ox.Quad(node, n(BC + "reason"), ox.Literal(reason_text(c, desc), language="en"), g),
-            ox.Quad(node, n(SKOS + "prefLabel"), ox.Literal(f"contradiction on {POINT_LABEL[c.point]}", language="en"), g),
+            ox.Quad(node, n(BC + "reason"), ox.Literal(reason_text(c, desc)), g),
+            ox.Quad(
+                node,
+                n(SKOS + "prefLabel"),
+                ox.Literal(f"contradiction on {POINT_LABEL[c.point]}", language="en"),
+                g,
+            ),
             ox.Quad(first, n(BC + "contradicts"), second, g),
             ox.Quad(second, n(BC + "contradicts"), first, g),
         ]

@@ -65,7 +65,7 @@ def _read_structured(path: Path) -> Any:
     raw = path.read_bytes()
     if path.suffix == ".json":
         return json.loads(raw)
-    return yaml.load(raw, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    return yaml.load(raw, Loader=_Loader)
 
 
 def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> list[Problem]:
@@ -166,9 +166,7 @@ def check_document(doc: SourceDocument, ref: Reference, known_stems: set[str]) -
             problems.append(Problem(ann_file, f"local actor {a.id}", "duplicate local actor id"))
         seen_local.add(a.id)
         if a.affiliation and a.affiliation not in ref.actors and a.affiliation not in local_ids:
-            problems.append(
-                Problem(ann_file, f"local actor {a.id}", f"unknown actor id {a.affiliation!r}")
-            )
+            problems.append(Problem(ann_file, f"local actor {a.id}", f"unknown actor id {a.affiliation!r}"))
 
     def actor_ok(slug: str) -> bool:
         return slug in ref.actors or slug in local_ids
@@ -208,9 +206,7 @@ def check_document(doc: SourceDocument, ref: Reference, known_stems: set[str]) -
             if t not in ref.topics:
                 problems.append(Problem(ann_file, entry, f"unknown topic id {t!r}"))
         if p.initiator and p.initiator not in {*p.parties, p.sender, p.recipient}:
-            problems.append(
-                Problem(ann_file, entry, f"initiator {p.initiator!r} is not one of the parties")
-            )
+            problems.append(Problem(ann_file, entry, f"initiator {p.initiator!r} is not one of the parties"))
     return problems
 
 
@@ -222,13 +218,21 @@ def _check_span(
         return [Problem(file, entry, f"quote has no start offset{hint}")]
     stop = end if end is not None else start + len(quote)
     if end is not None and end - start != len(quote):
-        return [Problem(file, entry, f"span [{start}, {end}) is {end - start} characters but the quote is {len(quote)}")]
+        return [
+            Problem(
+                file,
+                entry,
+                f"span [{start}, {end}) is {end - start} characters but the quote is {len(quote)}",
+            )
+        ]
     found = text[start:stop]
     if found == quote:
         return []
     hint = _offset_hint(text, quote)
     return [
-        Problem(file, entry, f"quote is not the text at [{start}, {stop}): the text there reads {found!r}{hint}")
+        Problem(
+            file, entry, f"quote is not the text at [{start}, {stop}): the text there reads {found!r}{hint}"
+        )
     ]
 
 

@@ -18,9 +18,7 @@ from kg.store import GraphStore
 def store_graph(store: GraphStore) -> rdflib.Graph:
     """The union of the store's graphs, without earlier inferences, as one rdflib graph."""
     triples = dict.fromkeys(
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads()
-        if q.graph_name != GRAPH_INFERRED
+        ox.Triple(q.subject, q.predicate, q.object) for q in store.quads() if q.graph_name != GRAPH_INFERRED
     )
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     graph = rdflib.Graph()

@@ -39,6 +39,10 @@ PREFIXES: Final[dict[str, str]] = {
     "oa": OA,
     "time": TIME,
     "dcterms": DCTERMS,
+    # short forms for reference individuals: actor:iran is <…/id/actor/iran>
+    "actor": ID + "actor/",
+    "channel": ID + "channel/",
+    "topic": ID + "topic/",
 }
 
 # Named graphs the build owns. Each document's graph is ``graph/doc/<hash>``.

@@ -179,7 +179,7 @@ def proposition_iri(p: Proposition, resolve: dict[str, str]) -> str:
 
 def _proposition(em: _Emitter, iri: str, p: Proposition, resolve: dict[str, str]) -> None:
     em.add(iri, A, bc(KIND_CLASS[p.kind]))
-    em.add(iri, bc("summary"), _en(p.summary))
+    em.add(iri, bc("summary"), _str(p.summary))
     if p.sender:
         em.add(iri, bc("sender"), resolve[p.sender])
     if p.recipient:
@@ -220,7 +220,11 @@ def _local_actor(em: _Emitter, key: str, a: LocalActor, resolve: dict[str, str])
 
 
 def _claim(
-    em: _Emitter, doc: SourceDocument, c: ClaimAnnotation, resolve: dict[str, str], default_stated: DateValue | None
+    em: _Emitter,
+    doc: SourceDocument,
+    c: ClaimAnnotation,
+    resolve: dict[str, str],
+    default_stated: DateValue | None,
 ) -> None:
     key = doc.key
     iri = claim_iri(key, c.id)

@@ -254,8 +254,8 @@ def reason(graph: rdflib.Graph, *, infer_property_values: bool = True) -> Reason
     """Run HermiT over ``graph`` (ontology and instance data together).
 
     Args:
-        graph: The ontology and the data to check; not modified. Named graphs are ignored:
-            pass a ``Dataset`` only through its union (``Graph(store=ds.store)``) if wanted.
+        graph: The ontology and the data to check, in one graph (merge the named graphs of
+            a dataset first: only the triples this graph yields are seen); not modified.
         infer_property_values: Also materialise object-property values (inverse,
             sub-property, symmetric, chains). Costs an extra HermiT pass per property.
 
@@ -275,10 +275,10 @@ def reason(graph: rdflib.Graph, *, infer_property_values: bool = True) -> Reason
             source = Path(tmp) / "input.nt"
             prepared.serialize(destination=source, format="nt", encoding="utf-8")
             with source.open("rb") as handle:
-                world.get_ontology("http://reason.invalid/input#").load(
-                    fileobj=handle, format="ntriples"
-                )
+                world.get_ontology("http://reason.invalid/input#").load(fileobj=handle, format="ntriples")
         try:
+            # Schema axioms may still name datatypes outside the OWL 2 map (``rdfs:range
+            # xsd:date``); without this flag HermiT refuses the whole ontology over them.
             owlready2.sync_reasoner_hermit(
                 world,
                 infer_property_values=infer_property_values,
@@ -405,9 +405,7 @@ def _complete(
             p for _, p, _ in raw if p not in _BUILTIN_PREDICATES
         }
         values = {
-            (s, p, o)
-            for s, p, o in facts
-            if p in object_properties and s in individuals and o in individuals
+            (s, p, o) for s, p, o in facts if p in object_properties and s in individuals and o in individuals
         }
         result |= _property_closure(graph, facts, values)
     trivial = {str(OWL.Thing), str(OWL.NamedIndividual)}
@@ -419,9 +417,7 @@ def _complete(
     return tuple((URIRef(s), URIRef(p), URIRef(o)) for s, p, o in sorted(new))
 
 
-def _hierarchy(
-    facts: Iterable[tuple[str, str, str]], sub: str, equivalent: str
-) -> dict[str, set[str]]:
+def _hierarchy(facts: Iterable[tuple[str, str, str]], sub: str, equivalent: str) -> dict[str, set[str]]:
     """Direct "is under" edges of a class or property hierarchy, equivalences both ways."""
     edges: dict[str, set[str]] = defaultdict(set)
     for s, p, o in facts:
@@ -512,19 +508,25 @@ def _object_properties(graph: rdflib.Graph) -> set[Node]:
 
 
 def _individuals(graph: rdflib.Graph) -> set[URIRef]:
-    """Named individuals: typed with a non-builtin class or linked by a non-builtin property."""
+    """Named individuals of ``graph``.
+
+    An IRI typed with a non-builtin class (or ``owl:NamedIndividual``) is one even if it is
+    also a class (OWL 2 punning, e.g. a SKOS concept that is a class); an IRI merely linked
+    by a non-builtin property is one only if it plays no schema role, so that a class with a
+    ``skos:definition`` is not taken for an individual.
+    """
     schema = _schema_terms(graph)
-    found: set[URIRef] = set(
-        s for s in graph.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)
-    )
+    typed: set[URIRef] = set()
+    linked: set[URIRef] = set()
     for s, p, o in graph:
         if p == RDF.type:
-            if isinstance(s, URIRef) and not str(o).startswith(_BUILTIN_NAMESPACES):
-                found.add(s)
+            if isinstance(s, URIRef) and (
+                o == OWL.NamedIndividual or not str(o).startswith(_BUILTIN_NAMESPACES)
+            ):
+                typed.add(s)
         elif p in (OWL.sameAs, OWL.differentFrom) or not str(p).startswith(_BUILTIN_NAMESPACES):
-            found.update(t for t in (s, o) if isinstance(t, URIRef))
-    # Punned terms (a class typed skos:Concept) count as individuals only if never used as schema.
-    return {t for t in found if t not in schema or (t, RDF.type, None) in graph}
+            linked.update(t for t in (s, o) if isinstance(t, URIRef))
+    return typed | {t for t in linked if t not in schema}
 
 
 # --------------------------------------------------------------------------- explanations
@@ -797,14 +799,10 @@ def _typings(graph: rdflib.Graph) -> dict[Node, dict[Node, _Typing]]:
         for prop, chain in _with_supers(p, super_properties):
             link = (_triple_text(s, p, o, graph), *chain)
             for domain in graph.objects(prop, RDFS.domain):
-                seeds[s].append(
-                    _Typing(domain, (*link, _triple_text(prop, RDFS.domain, domain, graph)))
-                )
+                seeds[s].append(_Typing(domain, (*link, _triple_text(prop, RDFS.domain, domain, graph))))
             if isinstance(o, URIRef):
                 for range_ in graph.objects(prop, RDFS.range):
-                    seeds[o].append(
-                        _Typing(range_, (*link, _triple_text(prop, RDFS.range, range_, graph)))
-                    )
+                    seeds[o].append(_Typing(range_, (*link, _triple_text(prop, RDFS.range, range_, graph))))
 
     result: dict[Node, dict[Node, _Typing]] = {}
     for individual, start in seeds.items():

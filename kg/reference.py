@@ -8,6 +8,7 @@ there, so the annotations can only point at things the reference data defines.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import CorpusRejected, Problem
-from kg.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, ID, RDF
+from kg.namespaces import BC, GRAPH_ONTOLOGY, GRAPH_REFERENCE, ID, RDF
 
 RDF_TYPE = RDF + "type"
 
@@ -48,9 +49,26 @@ def individual_files(ontology_dir: Path, corpus_dir: Path | None = None) -> list
 
 
 def _parse(path: Path, graph: ox.NamedNode) -> Iterable[ox.Quad]:
+    """Parse one Turtle file, giving its blank nodes stable ids.
+
+    The parser names blank nodes at random; OWL needs them (lists, restrictions, disjointness
+    axioms), and a rebuild must give the same quads, so each blank node is renamed after the
+    file's content hash and its order of appearance.
+    """
+    raw = path.read_bytes()
+    salt = hashlib.sha256(raw).hexdigest()[:12]
+    names: dict[str, ox.BlankNode] = {}
+
+    def stable(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(term, ox.BlankNode):
+            if term.value not in names:
+                names[term.value] = ox.BlankNode(f"b{salt}n{len(names)}")
+            return names[term.value]
+        return term
+
     try:
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            yield ox.Quad(t.subject, t.predicate, t.object, graph)
+        for t in ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            yield ox.Quad(stable(t.subject), t.predicate, stable(t.object), graph)  # type: ignore[arg-type]
     except SyntaxError as e:
         raise CorpusRejected([Problem(str(path), "", f"Turtle does not parse: {e}")]) from e
 
@@ -67,15 +85,22 @@ def load_reference(ontology_dir: Path, corpus_dir: Path | None = None) -> Refere
     for path in individual_files(ontology_dir, corpus_dir):
         ref.quads.extend(_parse(path, GRAPH_REFERENCE))
         ref.files.append(path)
-    buckets = {"actor/": ref.actors, "channel/": ref.channels, "topic/": ref.topics}
+    typed: dict[str, set[str]] = {}
     for q in ref.quads:
-        if q.predicate.value != RDF_TYPE or not isinstance(q.subject, ox.NamedNode):
-            continue
-        iri = q.subject.value
+        is_type = q.predicate.value == RDF_TYPE
+        if is_type and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            typed.setdefault(q.subject.value, set()).add(q.object.value)
+    for iri, types in typed.items():
         if not iri.startswith(ID):
             continue
         local = iri[len(ID) :]
-        for prefix, bucket in buckets.items():
-            if local.startswith(prefix) and "/" not in local[len(prefix) :]:
-                bucket.add(local[len(prefix) :])
+        head, _, slug = local.partition("/")
+        if not slug or "/" in slug:
+            continue
+        if head == "actor":
+            ref.actors.add(slug)
+        elif head == "channel" and BC + "Channel" in types:
+            ref.channels.add(slug)
+        elif head == "topic" and BC + "Topic" in types:
+            ref.topics.add(slug)
     return ref

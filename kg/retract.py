@@ -33,7 +33,7 @@ def resolve_document(store: GraphStore, ref: str) -> str:
     if ref.startswith(ID + "doc/"):
         return ref
     rows = store.select(
-        "SELECT ?doc WHERE { ?doc a bc:Document ; bc:sourceFile ?f . "
+        "SELECT ?doc ?ref WHERE { ?doc a bc:Document ; bc:sourceFile ?f . "
         "FILTER (?f = CONCAT(?ref, '.txt') || STRENDS(STR(?doc), CONCAT('/', ?ref))) }",
         {"ref": ox.Literal(ref)},
     )
@@ -51,8 +51,15 @@ def retract(store: GraphStore, document: str, *, reason: str, by: str) -> Retrac
     removed = sum(1 for _ in store.quads(graph))
     if removed == 0:
         raise NotFound(f"document {doc} has no graph in the store (already retracted?)")
-    title = next((q.object.value for q in store.quads(graph) if q.predicate.value.endswith("headline")), key)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    title = next(
+        (
+            q.object.value
+            for q in store.quads(graph)
+            if q.predicate.value.endswith("headline") and isinstance(q.object, ox.Literal)
+        ),
+        key,
+    )
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     iri = f"{ID}retraction/{hashlib.sha256(f'{doc}|{now.isoformat()}'.encode()).hexdigest()[:16]}"
     n, g = ox.NamedNode, GRAPH_RETRACTIONS
     stamp = ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=n(XSD + "dateTime"))
@@ -66,9 +73,12 @@ def retract(store: GraphStore, document: str, *, reason: str, by: str) -> Retrac
         ox.Quad(n(iri), n(BC + "reason"), ox.Literal(reason), g),
         ox.Quad(n(iri), n(RDFS + "label"), ox.Literal(f"Retraction of {title}", language="en"), g),
     ]
-    body = (ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in record], format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    store.raw.update(
-        f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}"
-    )
+    body = (
+        ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in record], format=ox.RdfFormat.N_TRIPLES
+        )
+        or b""
+    ).decode()
+    store.raw.update(f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}")
     contradictions.derive(store)
     return Retraction(iri, doc, graph.value, removed, now)

@@ -65,11 +65,15 @@ class GraphStore:
 
     # --- reading -------------------------------------------------------------------------
 
-    def select(
-        self, sparql: str, bindings: Mapping[str, Term] | None = None
-    ) -> list[dict[str, Term]]:
-        """Run a SELECT with the project prefixes; values are bound as typed terms, never spliced."""
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+        """Run a SELECT with the project prefixes; values are bound as typed terms, never spliced.
+
+        Oxigraph substitutes a bound variable only when the query projects it, so queries that
+        take bindings name those variables in their SELECT clause.
+        """
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         result = self._inner.query(
             sparql_prefixes() + sparql, use_default_graph_as_union=True, substitutions=subs or None
         )

@@ -185,7 +185,11 @@ def test_mix_of_features(corpus: tuple[Path, GenerationSummary]) -> None:
                 assert local[c["claimant"]]["kind"] == "unnamed-source"
     assert 0.6 <= stances["affirms"] / N_CLAIMS <= 0.9
     assert attributions == {
-        "direct-quote", "partial-quote", "indirect-speech", "anonymous-source", "outlet-framing"
+        "direct-quote",
+        "partial-quote",
+        "indirect-speech",
+        "anonymous-source",
+        "outlet-framing",
     }
     assert len(kinds) >= 7
     assert summary.contradicting_pairs >= 1

@@ -61,9 +61,7 @@ def test_consistent_fixture_materialises_types_and_property_values():
     # only new triples, no trivial types, sorted, input untouched
     assert not inferred & set(graph)
     assert all(
-        o not in (rdflib.OWL.Thing, rdflib.OWL.NamedIndividual)
-        for _, p, o in inferred
-        if p == RDF.type
+        o not in (rdflib.OWL.Thing, rdflib.OWL.NamedIndividual) for _, p, o in inferred if p == RDF.type
     )
     assert list(report.inferred) == sorted(report.inferred, key=lambda t: tuple(map(str, t)))
     assert len(graph) == size
@@ -123,6 +121,24 @@ def test_clash_through_subclass_chain_names_the_subclass_axiom():
     assert explanation.individuals == (str(ACTOR.araghchi),)
     assert "bc:Minister rdfs:subClassOf bc:Person" in explanation.axioms
     assert "bc:Person owl:disjointWith bc:State" in explanation.axioms
+
+
+@pytest.mark.slow
+def test_all_disjoint_classes_axiom_is_rendered_with_its_members():
+    graph = load()
+    graph.add((CLAIM.c9, RDF.type, BC.Claim))
+    graph.add((CLAIM.c9, RDF.type, BC.Person))
+
+    explanation = reason(graph).inconsistency
+
+    assert explanation is not None
+    assert explanation.individuals == (str(CLAIM.c9),)
+    assert set(explanation.axioms) == {
+        "id:claim/c9 rdf:type bc:Claim",
+        "id:claim/c9 rdf:type bc:Person",
+        "bc:Person rdfs:subClassOf bc:Actor",
+        "owl:AllDisjointClasses(bc:Actor bc:Claim bc:Communication bc:Document)",
+    }
 
 
 def test_builtin_diagnosis_finds_disjoint_types():

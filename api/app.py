@@ -1,0 +1,95 @@
+"""The FastAPI application factory.
+
+Built by ``create_app(settings)`` rather than at import time, so tests and deployments make apps
+with their own settings. The store is opened once per app and handed to routes as a dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel
+
+from kg import __version__
+from kg import stats as stats_mod
+from kg.config import Settings
+from kg.store import GraphStore
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    quads: int
+    documents: int
+
+
+class DocumentCount(BaseModel):
+    iri: str
+    title: str
+    source_file: str
+    published: str
+    date_status: str
+    claims: int
+    contradicted_claims: int
+
+
+class StatsOut(BaseModel):
+    quads: int
+    graphs: int
+    classes: dict[str, int]
+    documents: list[DocumentCount]
+    contradictions: dict[str, int]
+
+
+def get_store(request: Request) -> GraphStore:
+    store: GraphStore = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = GraphStore.open(settings.store_path)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="Back-channel claims knowledge graph",
+        version=__version__,
+        summary=(
+            "Who says what about diplomatic back channels, where, in which words, and who says the opposite."
+        ),
+        lifespan=lifespan,
+    )
+
+    @app.get("/healthz", response_model=Health, summary="Liveness and what the store holds")
+    def healthz(store: StoreDep) -> Health:
+        docs = store.select("SELECT (COUNT(?d) AS ?n) WHERE { ?d a bc:Document }")
+        return Health(status="ok", version=__version__, quads=len(store), documents=int(docs[0]["n"].value))
+
+    @app.get(
+        "/stats",
+        response_model=StatsOut,
+        summary="Counts per class, per document and per point of disagreement",
+    )
+    def stats(store: StoreDep) -> StatsOut:
+        s = stats_mod.compute(store)
+        return StatsOut(
+            quads=s.quads,
+            graphs=s.graphs,
+            classes=dict(s.classes),
+            documents=[DocumentCount(**vars(d)) for d in s.documents],
+            contradictions=dict(s.contradictions),
+        )
+
+    return app
