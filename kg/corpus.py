@@ -23,9 +23,23 @@ from kg.models import AnnotationFile, DocumentMeta
 from kg.reference import Reference
 
 try:  # the C loader is ten times faster on big corpora; fall back when libyaml is absent
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """Safe YAML without YAML's own timestamp conversion.
+
+    PyYAML turns ``2024-02-30`` into a crash (``ValueError``) before validation can name the
+    entry; dates stay strings here and pydantic reports an impossible one where it is.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
 ANNOTATION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -41,6 +55,8 @@ class SourceDocument:
     sha256: str
     meta: DocumentMeta
     annotations: AnnotationFile
+    meta_path: Path
+    annotation_path: Path | None
 
     @property
     def key(self) -> str:
@@ -61,11 +77,20 @@ def _find(base: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None:
     return None
 
 
+class _NotUtf8(ValueError):
+    pass
+
+
 def _read_structured(path: Path) -> Any:
+    """Parse a YAML or JSON record; the bytes must be UTF-8 (the parsers would guess UTF-16)."""
     raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        raise _NotUtf8(f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}") from e
     if path.suffix == ".json":
-        return json.loads(raw)
-    return yaml.load(raw, Loader=_Loader)
+        return json.loads(text)
+    return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
 
 
 def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> list[Problem]:
@@ -112,7 +137,9 @@ def read_document(corpus_dir: Path, stem: str, max_bytes: int | None = None) -> 
             meta = DocumentMeta.model_validate(_read_structured(meta_path))
         except ValidationError as e:
             problems += _pydantic_problems(meta_path, e)
-        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        except _NotUtf8 as e:
+            problems.append(Problem(str(meta_path), "", str(e)))
+        except (yaml.YAMLError, json.JSONDecodeError) as e:
             problems.append(Problem(str(meta_path), "", f"does not parse: {e}"))
 
     ann_path = _find(corpus_dir / "annotations", stem, ANNOTATION_SUFFIXES)
@@ -120,7 +147,9 @@ def read_document(corpus_dir: Path, stem: str, max_bytes: int | None = None) -> 
     if ann_path is not None:
         try:
             data = _read_structured(ann_path)
-        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        except _NotUtf8 as e:
+            problems.append(Problem(str(ann_path), "", str(e)))
+        except (yaml.YAMLError, json.JSONDecodeError) as e:
             problems.append(Problem(str(ann_path), "", f"does not parse: {e}"))
         else:
             try:
@@ -134,7 +163,7 @@ def read_document(corpus_dir: Path, stem: str, max_bytes: int | None = None) -> 
                         entry = _entry_name(data, loc[1]) + (f" {rest}" if rest else "")
                     problems.append(Problem(str(ann_path), entry, err["msg"]))
 
-    if problems or meta is None:
+    if problems or meta is None or meta_path is None:
         raise CorpusRejected(problems)
     return SourceDocument(
         stem=stem,
@@ -143,14 +172,16 @@ def read_document(corpus_dir: Path, stem: str, max_bytes: int | None = None) -> 
         sha256=hashlib.sha256(raw).hexdigest(),
         meta=meta,
         annotations=annotations,
+        meta_path=meta_path,
+        annotation_path=ann_path,
     )
 
 
 def check_document(doc: SourceDocument, ref: Reference, known_stems: set[str]) -> list[Problem]:
     """Cross-checks that need the text and the reference data; returns every problem found."""
     problems: list[Problem] = []
-    ann_file = str(doc.text_path.parent.parent / "annotations" / f"{doc.stem}.yaml")
-    meta_file = str(doc.text_path.with_name(f"{doc.stem}.meta.yaml"))
+    ann_file = str(doc.annotation_path or doc.text_path.parent.parent / "annotations" / f"{doc.stem}.yaml")
+    meta_file = str(doc.meta_path)
     text = doc.text
     ann = doc.annotations
     if ann.document != doc.stem:

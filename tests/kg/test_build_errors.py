@@ -368,15 +368,9 @@ def test_every_problem_of_a_document_is_reported_at_once(built: Built) -> None:
     )
 
 
-# --- cases the build gets wrong today (see the report) --------------------------------------
+# --- regressions: bugs found by these tests and fixed ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="kg/corpus.py _read_structured: YAML turns a bare 2024-02-30 into a date itself and "
-    "raises ValueError, which read_document does not catch",
-)
 def test_impossible_bare_yaml_date_is_rejected(built: Built) -> None:
     replace(ANN0, "        date: 2024-02-10\n", "        date: 2024-02-30\n")(built.corpus)
     try:
@@ -388,11 +382,6 @@ def test_impossible_bare_yaml_date_is_rejected(built: Built) -> None:
     assert "day" in p.message and "range" in p.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="same bug as above, in a meta file: a bare 2024-13-01 raises ValueError out of the YAML loader",
-)
 def test_impossible_bare_yaml_month_in_meta_is_rejected(built: Built) -> None:
     replace(META0, "  date: 2024-02-10\n", "  date: 2024-13-01\n")(built.corpus)
     try:
@@ -404,11 +393,6 @@ def test_impossible_bare_yaml_month_in_meta_is_rejected(built: Built) -> None:
     assert "month" in p.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg/corpus.py _read_structured hands bytes to yaml.load/json.loads, which detect a "
-    "UTF-16 BOM and decode it, so a corpus file that is not UTF-8 is accepted",
-)
 def test_utf16_meta_file_is_rejected(built: Built) -> None:
     path = built.corpus / META0
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
@@ -416,12 +400,6 @@ def test_utf16_meta_file_is_rejected(built: Built) -> None:
     the_problem(problems, META0, "", "UTF-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg/corpus.py check_document names annotations/<stem>.yaml and <stem>.meta.yaml "
-    "whatever the real suffix, so a problem in a .json annotation file names a file that does "
-    "not exist",
-)
 def test_problem_in_json_annotation_names_the_json_file(built: Built) -> None:
     yaml_path = built.corpus / ANN0
     data = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
@@ -531,10 +509,6 @@ def test_cli_build_exits_1_naming_file_and_problem(
     built.assert_untouched()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bare-YAML-date ValueError escapes the CLI as a traceback instead of an error line",
-)
 def test_cli_build_impossible_bare_yaml_date(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     replace(ANN0, "        date: 2024-02-10\n", "        date: 2024-02-30\n")(built.corpus)
     monkeypatch.setenv("KG_HOME", str(ROOT))
