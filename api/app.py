@@ -26,21 +26,11 @@ class Health(BaseModel):
     documents: int
 
 
-class DocumentCount(BaseModel):
-    iri: str
-    title: str
-    source_file: str
-    published: str
-    date_status: str
-    claims: int
-    contradicted_claims: int
-
-
 class StatsOut(BaseModel):
     quads: int
     graphs: int
     classes: dict[str, int]
-    documents: list[DocumentCount]
+    documents: list[stats_mod.DocumentStats]
     contradictions: dict[str, int]
 
 
@@ -88,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             quads=s.quads,
             graphs=s.graphs,
             classes=dict(s.classes),
-            documents=[DocumentCount(**vars(d)) for d in s.documents],
+            documents=s.documents,
             contradictions=dict(s.contradictions),
         )
 
