@@ -6,9 +6,10 @@ claims, the point of disagreement and a readable reason, plus a symmetric ``bc:c
 link for one-hop "who says the opposite?". All of it lives in the contradictions graph, which the
 build replaces as a whole.
 
-Time overlap is shared by every rule: a side's span runs from the earliest its start can be to
-the latest its end can be; an unstated end is bounded by when the claim was made (nobody can
-report a communication after they speak of it); unknown bounds are open.
+Time overlap is shared by every rule: each claim carries the window its communication can fall
+in (``bc:windowStart``/``bc:windowEnd``, computed by the compiler from the time span and, for an
+open end, the statement date); unknown bounds are open, and two claims overlap unless one's
+window ends before the other's begins.
 """
 
 from __future__ import annotations
@@ -32,25 +33,14 @@ POINT_LABEL = {
 }
 
 
-def _bounds(claim: str, prop: str, tag: str) -> str:
-    return f"""
-  OPTIONAL {{ ?{prop} bc:timeSpan/bc:start ?{tag}S .
-             OPTIONAL {{ ?{tag}S bc:notBefore ?{tag}S1 }} OPTIONAL {{ ?{tag}S bc:date ?{tag}S2 }} }}
-  OPTIONAL {{ ?{prop} bc:timeSpan/bc:end ?{tag}E .
-             OPTIONAL {{ ?{tag}E bc:notAfter ?{tag}E1 }} OPTIONAL {{ ?{tag}E bc:date ?{tag}E2 }} }}
-  OPTIONAL {{ ?{claim} bc:statedAt ?{tag}T .
-             OPTIONAL {{ ?{tag}T bc:notAfter ?{tag}T1 }} OPTIONAL {{ ?{tag}T bc:date ?{tag}T2 }} }}
-  BIND (COALESCE(?{tag}S1, ?{tag}S2) AS ?{tag}Lo)
-  BIND (COALESCE(?{tag}E1, ?{tag}E2, ?{tag}T1, ?{tag}T2) AS ?{tag}Hi)"""
-
-
 def _expand_time(match: re.Match[str]) -> str:
-    c1, p1, c2, p2 = match.groups()
+    """Two claims can be about the same time unless one's window ends before the other's starts."""
+    c1, _p1, c2, _p2 = match.groups()
     return (
-        _bounds(c1, p1, "t1")
-        + _bounds(c2, p2, "t2")
-        + "\n  FILTER ((!BOUND(?t1Hi) || !BOUND(?t2Lo) || ?t1Hi >= ?t2Lo)"
-        + " && (!BOUND(?t2Hi) || !BOUND(?t1Lo) || ?t2Hi >= ?t1Lo))"
+        f"FILTER NOT EXISTS {{ ?{c1} bc:windowEnd ?hi1 . ?{c2} bc:windowStart ?lo2 .\n"
+        "    FILTER (?hi1 < ?lo2) }\n"
+        f"  FILTER NOT EXISTS {{ ?{c2} bc:windowEnd ?hi2 . ?{c1} bc:windowStart ?lo1 .\n"
+        "    FILTER (?hi2 < ?lo1) }"
     )
 
 

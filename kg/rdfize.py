@@ -246,6 +246,11 @@ def _claim(
         node = f"{iri}/stated"
         em.add(iri, bc("statedAt"), node)
         _date_value(em, node, stated)
+    lo, hi = claim_window(c.proposition, stated)
+    if lo is not None:
+        em.add(iri, bc("windowStart"), _date(lo))
+    if hi is not None:
+        em.add(iri, bc("windowEnd"), _date(hi))
 
     p_iri = proposition_iri(c.proposition, resolve)
     em.add(iri, bc("proposition"), p_iri)
@@ -268,6 +273,20 @@ def _claim(
     em.add(quote, _N(OA + "exact"), _str(c.quote))
     em.add(quote, _N(OA + "prefix"), _str(doc.text[max(0, start - CONTEXT_CHARS) : start]))
     em.add(quote, _N(OA + "suffix"), _str(doc.text[end : end + CONTEXT_CHARS]))
+
+
+def claim_window(p: Proposition, stated: DateValue | None) -> tuple[dt.date | None, dt.date | None]:
+    """The dates between which what a claim speaks of can have happened (None: open).
+
+    Materialised on the claim so the contradiction rules compare two values instead of walking
+    date nodes and optional bounds for every candidate pair (which Oxigraph plans badly).
+    """
+    span = p.time
+    lo = span.start.earliest if span is not None and span.start is not None else None
+    hi = span.end.latest if span is not None and span.end is not None else None
+    if hi is None and stated is not None:
+        hi = stated.latest
+    return lo, hi
 
 
 def _default_statement_date(doc: SourceDocument) -> DateValue | None:
