@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 
+from api.export import router as export_router
 from kg import __version__
 from kg import stats as stats_mod
 from kg.config import Settings
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             contradictions=dict(s.contradictions),
         )
 
+    app.include_router(export_router)
     return app

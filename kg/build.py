@@ -1,5 +1,9 @@
 """``kg build``: corpus and reference data into the store, all or nothing.
 
+Every document passes the SHACL gate before the store changes: the new store is validated as a
+whole (documents with the ontology and reference data they point at, and the derived
+contradictions) and a single violation rejects the build.
+
 The new store is written beside the old one and put in its place only when every document has
 compiled and the contradictions are derived, so a rejected build (or a crash) leaves the store
 exactly as it was, whatever the size of the corpus, and the fast non-transactional bulk loader
@@ -18,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import contradictions
+from kg import contradictions, gate
 from kg.config import Settings
 from kg.corpus import SourceDocument, check_document, document_stems, read_document
 from kg.errors import CorpusRejected, Problem, StoreError
@@ -39,6 +43,7 @@ class BuildReport:
     contradictions: list[contradictions.Contradiction] = field(default_factory=list)
     carried_graphs: list[str] = field(default_factory=list)
     skipped_retracted: list[str] = field(default_factory=list)
+    warnings: list[gate.Finding] = field(default_factory=list)
     seconds: float = 0.0
     store: Path | None = None
 
@@ -153,6 +158,11 @@ def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildRe
         report_progress("contradictions", 0, 1)
         report.contradictions = contradictions.derive(new)
         report_progress("contradictions", 1, 1)
+        report_progress("validation", 0, 1)
+        blocking, report.warnings = gate.check_store(new, settings.shapes_dir)
+        if blocking:
+            raise CorpusRejected(gate.as_problems(blocking))
+        report_progress("validation", 1, 1)
     except BaseException:
         new.close()
         if staging is not None:

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kg import gephi
 from kg import stats as stats_mod
 from kg.build import build as run_build
 from kg.config import Settings
@@ -140,18 +141,58 @@ def stats(store: StoreOpt = None) -> None:
 @app.command()
 def export(
     format: Annotated[
-        str, typer.Option("--format", "-f", help=f"one of {', '.join(EXPORT_FORMATS)}")
+        str,
+        typer.Option(
+            "--format", "-f", help=f"one of {', '.join([*EXPORT_FORMATS, *gephi.GRAPH_FORMATS])}"
+        ),
     ] = "trig",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")
     ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option("--view", help=f"gexf/graphml only: {' or '.join(gephi.VIEWS)} (required)"),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="gexf/graphml only: claims stated on or after YYYY-MM-DD")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="gexf/graphml only: claims stated on or before YYYY-MM-DD")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Dump the store. TriG and N-Quads keep the named graphs; Turtle and N-Triples merge them."""
+    """Dump the store, or export a Gephi graph (gexf, graphml) of the actors or the claims.
+
+    TriG and N-Quads keep the named graphs; Turtle and N-Triples merge them.
+    """
     with _errors():
+        if format in gephi.GRAPH_FORMATS:
+            if view is None:
+                raise InvalidParameter(f"--format {format} needs --view ({' or '.join(gephi.VIEWS)})")
+            options = gephi.parse_options(view, format, date_from, date_to)
+            graph_store = _open_existing(_settings(store))
+            try:
+                graph = gephi.build(graph_store, options.view, options.date_from, options.date_to)
+            finally:
+                graph_store.close()
+            if output is None:
+                stats = gephi.write(graph, options.fmt, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+                return
+            written: list[gephi.WriteStats] = []
+            _write_atomically(output, lambda fh: written.append(gephi.write(graph, options.fmt, fh)))
+            stats = written[0]
+            err.print(f"wrote {output} ({stats.nodes} nodes, {stats.edges} edges, {stats.bytes} bytes)")
+            return
         if format not in EXPORT_FORMATS:
             raise InvalidParameter(
-                f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}"
+                f"unknown export format {format!r}; use one of "
+                f"{', '.join([*EXPORT_FORMATS, *gephi.GRAPH_FORMATS])}"
+            )
+        if view is not None or date_from is not None or date_to is not None:
+            raise InvalidParameter(
+                f"--view, --from and --to apply to the graph formats ({', '.join(gephi.GRAPH_FORMATS)}), "
+                f"not to {format}"
             )
         graph_store = _open_existing(_settings(store))
         try:
@@ -177,10 +218,39 @@ def _write_atomically(path: Path, write: object) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)  # type: ignore[operator]
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # e.g. the path is a directory
+            raise InvalidParameter(f"cannot write {path}: {e.strerror}") from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@app.command()
+def validate(
+    file: Annotated[Path | None, typer.Argument(help="an RDF file to validate instead of the store")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="report format: text or json")] = "text",
+    engine: Annotated[str, typer.Option(help="fast (SPARQL in the store) or pyshacl (reference)")] = "fast",
+    store: StoreOpt = None,
+) -> None:
+    """Check the store (or a file, with the ontology and reference data) against the SHACL shapes."""
+    from kg import gate, validate_cmd
+
+    if format not in ("text", "json"):
+        err.print(f"[bold red]error:[/] unknown report format {format!r}; use text or json")
+        raise typer.Exit(2)
+    with _errors():
+        findings, graph_store = validate_cmd.run(_settings(store), file, engine)
+        graph_store.close()
+    out.print(
+        gate.report_json(findings) if format == "json" else gate.report_text(findings),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    if any(f.severity == "Violation" for f in findings):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
     corpus: Path = Field(default=Path("corpus"), description="corpus directory")
     ontology: Path = Field(default=Path("ontology"), description="ontology directory")
+    shapes: Path = Field(default=Path("shapes"), description="SHACL shapes directory")
     max_document_bytes: int = Field(default=2_000_000, gt=0, description="largest accepted text")
 
     def resolve(self, path: Path) -> Path:
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     @property
     def ontology_dir(self) -> Path:
         return self.resolve(self.ontology)
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.resolve(self.shapes)
 
     @property
     def store_path(self) -> Path | None:

@@ -1,0 +1,479 @@
+"""Gephi exports: valid against the GEXF 1.3 grammars, read back alike by networkx and graphology.
+
+Every export of the seed graph (both views, both formats) is checked for schema validity, unique
+ids, no dangling edges, counts that match independent SPARQL counts, attributes that survive a
+round trip through networkx (GEXF and GraphML) and graphology-gexf (the parser of Gephi Lite and
+sigma.js, run with node), time data, and identical bytes for identical stores.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from kg import gephi
+from kg.cli import app
+from kg.errors import InvalidParameter
+from kg.store import GraphStore
+from tests.conftest import ROOT
+
+CONFORMANCE = ROOT / ".." / "shared" / "conformance" / "gexf-1.3"
+FIXTURES = ROOT / "tests" / "fixtures" / "gephi"
+JS = ROOT / "tests" / "js"
+G = "{http://gexf.net/1.3}"
+VIZ = "{http://gexf.net/1.3/viz}"
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+# Keys the readers add on their own (from XML attributes and viz elements), not columns.
+NX_NODE_EXTRA = {"label", "start", "end", "viz"}
+NX_EDGE_EXTRA = {"label", "start", "end", "id", "weight"}
+GRAPHOLOGY_NODE_EXTRA = {"label", "color", "size"}
+GRAPHOLOGY_EDGE_EXTRA = {"label", "weight", "color"}
+GRAPHML_NODE_EXTRA = {"label", "start", "r", "g", "b", "size"}
+GRAPHML_EDGE_EXTRA = {"label", "start", "weight", "id"}
+
+runner = CliRunner()
+
+
+# --- helpers (also used by tests/api/test_export.py) ---------------------------------------------
+
+
+def schemas() -> tuple[etree.RelaxNG, etree.XMLSchema]:
+    """The GEXF 1.3 RELAX NG grammar (normative) and XSD, from the conformance copies."""
+    rng, xsd = CONFORMANCE / "gexf.rng", CONFORMANCE / "gexf.xsd"
+    assert rng.is_file() and xsd.is_file(), f"GEXF 1.3 schemas missing under {CONFORMANCE.resolve()}"
+    return etree.RelaxNG(etree.parse(str(rng))), etree.XMLSchema(etree.parse(str(xsd)))
+
+
+def assert_valid_gexf(data: bytes) -> None:
+    """Valid against the RELAX NG grammar as is, and against the XSD once viz elements are removed.
+
+    The published 1.3 viz.xsd has no targetNamespace, so the XSD rejects every viz:* element
+    (see shared/conformance/README.md); the RELAX NG grammar checks those.
+    """
+    rng, xsd = schemas()
+    doc = etree.fromstring(data).getroottree()
+    assert rng.validate(doc), f"RELAX NG: {rng.error_log}"
+    stripped = copy.deepcopy(doc)
+    for el in list(stripped.iter(f"{VIZ}*")):
+        el.getparent().remove(el)
+    assert xsd.validate(stripped), f"XSD: {xsd.error_log}"
+
+
+def _typed(value: str, type_: str) -> Any:
+    if type_ == "integer":
+        return int(value)
+    if type_ == "double":
+        return float(value)
+    if type_ == "boolean":
+        return value == "true"
+    return value
+
+
+def gexf_facts(data: bytes) -> dict[str, Any]:
+    """What the file says, read with lxml: typed attvalues per node and edge, starts, labels."""
+    root = etree.fromstring(data)
+    graph = root.find(f"{G}graph")
+    types = {
+        cls: {a.get("id"): a.get("type") for a in graph.findall(f"{G}attributes[@class='{cls}']/{G}attribute")}
+        for cls in ("node", "edge")
+    }
+    nodes: dict[str, dict[str, Any]] = {}
+    for n in graph.iter(f"{G}node"):
+        assert n.get("id") not in nodes, f"duplicate node id {n.get('id')}"
+        nodes[n.get("id")] = {
+            "label": n.get("label"),
+            "start": n.get("start"),
+            "values": {
+                v.get("for"): _typed(v.get("value"), types["node"][v.get("for")]) for v in n.iter(f"{G}attvalue")
+            },
+        }
+    edges: dict[str, dict[str, Any]] = {}
+    for e in graph.iter(f"{G}edge"):
+        assert e.get("id") not in edges, f"duplicate edge id {e.get('id')}"
+        edges[e.get("id")] = {
+            "source": e.get("source"),
+            "target": e.get("target"),
+            "label": e.get("label"),
+            "weight": float(e.get("weight")),
+            "start": e.get("start"),
+            "values": {
+                v.get("for"): _typed(v.get("value"), types["edge"][v.get("for")]) for v in e.iter(f"{G}attvalue")
+            },
+        }
+    dangling = [(i, e["source"], e["target"]) for i, e in edges.items() if {e["source"], e["target"]} - nodes.keys()]
+    assert not dangling, f"edges to missing nodes: {dangling[:5]}"
+    return {"graph": dict(graph.attrib), "types": types, "nodes": nodes, "edges": edges}
+
+
+def read_graphology(path: Path) -> dict[str, Any]:
+    """Parse a GEXF file with graphology-gexf under node; fails (never skips) if node is missing."""
+    node = shutil.which("node")
+    assert node, "node is not installed: .ci/run installs it with npm (tests/js)"
+    assert (JS / "node_modules" / "graphology-gexf").is_dir(), (
+        f"graphology-gexf is not installed: run 'npm ci --prefix {JS}' (.ci/run does)"
+    )
+    done = subprocess.run(
+        [node, str(JS / "read_gexf.js"), str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"graphology-gexf failed: {done.stderr}"
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def nx_edges_by_id(graph: nx.Graph) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    return {d["id"]: (u, v, d) for u, v, d in graph.edges(data=True)}
+
+
+def assert_reads_back_everywhere(data: bytes, path: Path) -> dict[str, Any]:
+    """networkx and graphology-gexf read the same nodes, edges and attributes as the file holds."""
+    facts = gexf_facts(data)
+    nodes, edges = facts["nodes"], facts["edges"]
+    path.write_bytes(data)
+
+    g = nx.read_gexf(path, version="1.3")
+    assert g.is_directed()
+    assert g.number_of_nodes() == len(nodes) and g.number_of_edges() == len(edges)
+    for nid, n in nodes.items():
+        attrs = g.nodes[nid]
+        assert {k: v for k, v in attrs.items() if k not in NX_NODE_EXTRA} == n["values"], nid
+        assert attrs["label"] == n["label"] and attrs.get("start") == n["start"]
+        assert "color" in attrs["viz"] and attrs["viz"]["size"] > 0
+    for eid, (u, v, attrs) in nx_edges_by_id(g).items():
+        e = edges[eid]
+        assert (u, v) == (e["source"], e["target"])
+        assert {k: x for k, x in attrs.items() if k not in NX_EDGE_EXTRA} == e["values"], eid
+        assert attrs.get("start") == e["start"] and attrs["weight"] == e["weight"]
+
+    js = read_graphology(path)
+    assert js["order"] == len(nodes) and js["size"] == len(edges)
+    assert js["type"] == "directed"
+    for nid, n in nodes.items():
+        attrs = js["nodes"][nid]
+        assert {k: v for k, v in attrs.items() if k not in GRAPHOLOGY_NODE_EXTRA} == n["values"], nid
+        assert attrs["label"] == n["label"] and attrs["color"].startswith("rgb(") and attrs["size"] > 0
+    for eid, e in edges.items():
+        got = js["edges"][eid]
+        assert (got["source"], got["target"], got["undirected"]) == (e["source"], e["target"], False)
+        attrs = got["attributes"]
+        assert {k: v for k, v in attrs.items() if k not in GRAPHOLOGY_EDGE_EXTRA} == e["values"], eid
+        assert attrs["weight"] == e["weight"] and attrs["label"] == e["label"]
+    return facts
+
+
+def assert_graphml_matches(graphml: bytes, facts: dict[str, Any], path: Path) -> None:
+    """The GraphML export is well formed and networkx reads the GEXF export's columns from it."""
+    root = etree.fromstring(graphml)
+    assert root.tag == f"{GRAPHML}graphml"
+    ids = [n.get("id") for n in root.iter(f"{GRAPHML}node")]
+    assert len(ids) == len(set(ids))
+    path.write_bytes(graphml)
+    g = nx.read_graphml(path)
+    assert g.number_of_nodes() == len(facts["nodes"]) and g.number_of_edges() == len(facts["edges"])
+    for nid, n in facts["nodes"].items():
+        attrs = g.nodes[nid]
+        assert {k: v for k, v in attrs.items() if k not in GRAPHML_NODE_EXTRA} == n["values"], nid
+        assert attrs["label"].split() == n["label"].split() and attrs.get("start") == n["start"]
+    seen = 0
+    for u, v, key, attrs in g.edges(keys=True, data=True) if g.is_multigraph() else (
+        (u, v, d["id"], d) for u, v, d in g.edges(data=True)
+    ):
+        e = facts["edges"][key]
+        assert (u, v) == (e["source"], e["target"])
+        assert {k: x for k, x in attrs.items() if k not in GRAPHML_EDGE_EXTRA} == e["values"], key
+        assert attrs.get("start") == e["start"] and attrs["weight"] == e["weight"]
+        seen += 1
+    assert seen == len(facts["edges"])
+
+
+def count(store: GraphStore, sparql: str) -> int:
+    return int(store.select(sparql)[0]["n"].value)
+
+
+# --- the seed graph, both views, both formats ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exports(seed_store: GraphStore) -> dict[tuple[str, str], bytes]:
+    return {
+        (view, fmt): gephi.export_bytes(seed_store, gephi.parse_options(view, fmt))
+        for view in gephi.VIEWS
+        for fmt in gephi.GRAPH_FORMATS
+    }
+
+
+@pytest.mark.parametrize("view", gephi.VIEWS)
+def test_gexf_is_valid_and_reads_back_alike_everywhere(
+    view: str, exports: dict[tuple[str, str], bytes], tmp_path: Path
+) -> None:
+    data = exports[(view, "gexf")]
+    assert_valid_gexf(data)
+    facts = assert_reads_back_everywhere(data, tmp_path / f"{view}.gexf")
+    assert facts["nodes"] and facts["edges"]
+    assert_graphml_matches(exports[(view, "graphml")], facts, tmp_path / f"{view}.graphml")
+
+
+def test_the_validators_are_not_vacuous(exports: dict[tuple[str, str], bytes]) -> None:
+    rng, xsd = schemas()
+    good = etree.fromstring(exports[("actors", "gexf")])
+    bad_colour = copy.deepcopy(good)
+    next(bad_colour.iter(f"{VIZ}color")).set("r", "300")
+    assert not rng.validate(bad_colour.getroottree())
+    bad_time = copy.deepcopy(good)
+    next(bad_time.iter(f"{G}node")).set("start", "16 November 2023")
+    assert not rng.validate(bad_time.getroottree()) and not xsd.validate(bad_time.getroottree())
+
+
+def test_actors_view_counts_match_the_store(seed_store: GraphStore, exports: dict[tuple[str, str], bytes]) -> None:
+    facts = gexf_facts(exports[("actors", "gexf")])
+    edges = list(facts["edges"].values())
+    relation = Counter(e["values"]["relation"] for e in edges)
+    directional = count(
+        seed_store,
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a bc:Claim ; bc:proposition ?p . ?p bc:sender ?s ; bc:recipient ?r }",
+    )
+    mutual = count(
+        seed_store,
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a bc:Claim ; bc:proposition ?p . "
+        "?p bc:party ?a , ?b FILTER(?a != ?b) }",
+    )
+    assert relation["communication"] == directional + mutual
+    assert sum(1 for e in edges if e["values"].get("mutual")) == mutual
+    contradictions = count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a bc:Contradiction }")
+    disputes = [e for e in edges if e["values"]["relation"] == "contradiction"]
+    assert sum(e["weight"] for e in disputes) == contradictions == 26
+    assert all(e["values"]["disagreements"] == e["weight"] for e in disputes)
+    # Claims made, per actor, as the store counts them.
+    made = {
+        row["a"].value: int(row["n"].value)
+        for row in seed_store.select("SELECT ?a (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim ; bc:claimant ?a } GROUP BY ?a")
+    }
+    for iri, n in made.items():
+        assert facts["nodes"][gephi.node_id(iri)]["values"]["claims"] == n
+    assert sum(n["values"]["claims"] for n in facts["nodes"].values()) == 86
+    khamenei = facts["nodes"]["actor/khamenei"]
+    assert khamenei["label"] == "Ali Khamenei" and khamenei["values"]["kind"] == "Person"
+    # Every communication edge carries what the issue lists.
+    for e in edges:
+        if e["values"]["relation"] == "communication":
+            v = e["values"]
+            assert {"channel", "directness", "stance", "claimant", "stated", "document"} - {"channel"} <= v.keys()
+            assert v["stance"] in ("affirms", "denies") and v["directness"] in ("direct", "indirect", "unstated")
+    assert any(e["values"].get("channel") == "Swiss protecting-power channel" for e in edges)
+
+
+def test_claims_view_counts_match_the_store(seed_store: GraphStore, exports: dict[tuple[str, str], bytes]) -> None:
+    facts = gexf_facts(exports[("claims", "gexf")])
+    category = Counter(n["values"]["category"] for n in facts["nodes"].values())
+    assert category["claim"] == count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { ?c a bc:Claim }") == 86
+    assert category["document"] == 5
+    props = count(seed_store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?c a bc:Claim ; bc:proposition ?p }")
+    assert category["communication"] + category["position"] == props
+    relation = Counter(e["values"]["relation"] for e in facts["edges"].values())
+    assert relation["makes"] == relation["claims"] == relation["source"] == 86
+    assert relation["contradicts"] == 26
+    for role in ("sender", "recipient", "party", "concerns"):
+        n = count(
+            seed_store,
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?p WHERE {{ ?c bc:proposition ?p }} }} ?p bc:{role} ?a }}",
+        )
+        assert relation[role] == n, role
+    # claimant -> claim -> proposition, claim -> document, sender -> communication -> recipient
+    for e in facts["edges"].values():
+        src, dst = e["source"].split("/")[0], e["target"].split("/")[0]
+        expected = {
+            "makes": ("actor", "claim"),
+            "claims": ("claim", "proposition"),
+            "source": ("claim", "doc"),
+            "sender": ("actor", "proposition"),
+            "recipient": ("proposition", "actor"),
+            "party": ("proposition", "actor"),
+            "concerns": ("proposition", "actor"),
+            "contradicts": ("claim", "claim"),
+        }[e["values"]["relation"]]
+        assert (src, dst) == expected
+
+
+def test_dates_are_gexf_time_and_the_story_plays_in_order(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes]
+) -> None:
+    stated = {
+        gephi.node_id(row["c"].value): row["d"].value
+        for row in seed_store.select("SELECT ?c ?d WHERE { ?c a bc:Claim ; bc:statedAt/bc:date ?d }")
+    }
+    assert len(stated) >= 79
+    for view in gephi.VIEWS:
+        facts = gexf_facts(exports[(view, "gexf")])
+        assert facts["graph"]["mode"] == "dynamic" and facts["graph"]["timeformat"] == "date"
+        starts = [x["start"] for x in (*facts["nodes"].values(), *facts["edges"].values()) if x["start"]]
+        assert len(starts) > 0.9 * (len(facts["nodes"]) + len(facts["edges"]))
+        assert all(len(s) == 10 and s[4] == "-" and s[7] == "-" for s in starts)
+    claims = gexf_facts(exports[("claims", "gexf")])
+    for cid, d in stated.items():
+        assert claims["nodes"][cid]["start"] == d
+    docs = {n["values"]["file"]: n["start"] for n in claims["nodes"].values() if n["values"]["category"] == "document"}
+    assert docs["004_8ca7b8115da28cd5.txt"] > docs["000_9ccd7f39ddaf9104.txt"]
+    # The foreign minister's "exchange of messages" comes before Khamenei's denial of any message.
+    actors = gexf_facts(exports[("actors", "gexf")])
+    by_claim = {e["values"].get("claim"): e["start"] for e in actors["edges"].values()}
+    assert by_claim["claim/9bdecb3cd4d131be/fm-exchange-of-messages"] < by_claim[
+        "claim/4de668e1403d28a9/khamenei-denies-message-to-us"
+    ]
+    # An actor's node starts no later than anything that involves it.
+    for e in actors["edges"].values():
+        for end in (e["source"], e["target"]):
+            start = actors["nodes"][end]["start"]
+            assert start is None or (e["start"] is not None and start <= e["start"])
+
+
+def test_the_same_store_gives_the_same_bytes(
+    exports: dict[tuple[str, str], bytes], seed_store: GraphStore, fresh_store: GraphStore
+) -> None:
+    for (view, fmt), data in exports.items():
+        options = gephi.parse_options(view, fmt)
+        assert gephi.export_bytes(seed_store, options) == data
+        assert gephi.export_bytes(fresh_store, options) == data  # a rebuild of the same corpus
+
+
+def test_a_date_range_keeps_the_claims_stated_in_it(seed_store: GraphStore, tmp_path: Path) -> None:
+    data = gephi.export_bytes(seed_store, gephi.parse_options("claims", "gexf", "2024-01-01", "2024-12-31"))
+    assert_valid_gexf(data)
+    facts = assert_reads_back_everywhere(data, tmp_path / "range.gexf")
+    assert facts["graph"]["start"] == "2024-01-01" and facts["graph"]["end"] == "2024-12-31"
+    claims = [n for n in facts["nodes"].values() if n["values"]["category"] == "claim"]
+    assert 0 < len(claims) < 86
+    assert all("2024-01-01" <= n["start"] <= "2024-12-31" for n in claims)
+    for e in facts["edges"].values():
+        if e["values"]["relation"] == "contradicts":
+            assert facts["nodes"][e["source"]]["start"] and facts["nodes"][e["target"]]["start"]
+    empty = gephi.export_bytes(seed_store, gephi.parse_options("actors", "gexf", "1990-01-01", "1990-01-02"))
+    assert_valid_gexf(empty)
+    assert gexf_facts(empty)["nodes"] == {}
+
+
+# --- edge cases: escaping, undated items, mutual communications ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def edge_store() -> GraphStore:
+    store = GraphStore.open(None)
+    store.raw.load(path=str(FIXTURES / "edge-cases.trig"), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path: Path) -> None:
+    actors = gephi.export_bytes(edge_store, gephi.parse_options("actors", "gexf"))
+    assert_valid_gexf(actors)
+    facts = assert_reads_back_everywhere(actors, tmp_path / "actors.gexf")
+    assert_graphml_matches(
+        gephi.export_bytes(edge_store, gephi.parse_options("actors", "graphml")), facts, tmp_path / "a.graphml"
+    )
+    alpha = facts["nodes"]["actor/alpha"]
+    # The label is an xsd:token: whitespace collapsed; the control character is not XML and goes.
+    assert alpha["label"] == 'Alpha "the <first>" & only state with a bell'
+    assert facts["nodes"]["actor/beta"]["label"] == "Beta"  # English label preferred
+    assert facts["nodes"]["actor/someone"]["values"]["kind"] == "Actor"
+    comm = [e for e in facts["edges"].values() if e["values"]["relation"] == "communication"]
+    talks = [e for e in comm if e["values"]["communication"] == "Talks"]
+    assert sorted((e["source"], e["target"]) for e in talks) == sorted(
+        (a, b) for a in ("actor/alpha", "actor/beta", "actor/gamma") for b in ("actor/alpha", "actor/beta", "actor/gamma") if a != b
+    )
+    assert all(e["values"]["mutual"] and e["start"] is None for e in talks)  # undated: always visible
+    assert all(facts["nodes"][a]["start"] is None for a in ("actor/alpha", "actor/beta", "actor/gamma"))
+    message = [e for e in comm if e["values"]["communication"] == "Message"]
+    assert {(e["values"]["stance"], e["start"]) for e in message} == {("affirms", "2024-03-01"), ("denies", "2024-03-05")}
+    assert message[0]["values"]["summary"] == 'Alpha sent Beta a message <urgent> & "secret".'
+    assert message[0]["values"]["document"] == "edge&cases.txt"
+    (dispute,) = [e for e in facts["edges"].values() if e["values"]["relation"] == "contradiction"]
+    assert (dispute["source"], dispute["target"], dispute["weight"]) == ("actor/alpha", "actor/beta", 1.0)
+    assert dispute["start"] == "2024-03-05" and dispute["values"]["points"] == "occurrence"
+
+    claims = gephi.export_bytes(edge_store, gephi.parse_options("claims", "gexf"))
+    assert_valid_gexf(claims)
+    cfacts = assert_reads_back_everywhere(claims, tmp_path / "claims.gexf")
+    assert_graphml_matches(
+        gephi.export_bytes(edge_store, gephi.parse_options("claims", "graphml")), cfacts, tmp_path / "c.graphml"
+    )
+    assert cfacts["nodes"]["claim/edgecases/c3"]["start"] is None
+    assert cfacts["nodes"]["doc/edgecases"]["label"] == 'Quotes "and" <tags> & more'
+    assert cfacts["nodes"]["doc/edgecases"]["values"]["outlet"] == "The Wire"
+    (contra,) = [e for e in cfacts["edges"].values() if e["values"]["relation"] == "contradicts"]
+    assert contra["values"]["point"] == "occurrence" and (contra["source"], contra["target"]) == (
+        "claim/edgecases/c2",
+        "claim/edgecases/c1",
+    )
+    # A date range leaves the undated claim out, and what only it involved.
+    ranged = gexf_facts(gephi.export_bytes(edge_store, gephi.parse_options("claims", "gexf", "2024-03-01")))
+    assert "claim/edgecases/c3" not in ranged["nodes"] and "actor/someone" not in ranged["nodes"]
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("people", "gexf", None, None), "unknown export view 'people'; use one of actors, claims"),
+        (("actors", "svg", None, None), "unknown graph export format 'svg'; use one of gexf, graphml"),
+        (("actors", "gexf", "2024-02-01", "2024-01-01"), "the date range is empty: from 2024-02-01 is after to 2024-01-01"),
+        (("actors", "gexf", "1 May 2024", None), "'from' must be a date as YYYY-MM-DD, not '1 May 2024'"),
+        (("actors", "gexf", None, "2024-02-30"), "'to' is not a calendar date: '2024-02-30'"),
+    ],
+)
+def test_bad_parameters_are_named(args: tuple[str, str, str | None, str | None], message: str) -> None:
+    with pytest.raises(InvalidParameter) as e:
+        gephi.parse_options(*args)
+    assert str(e.value).startswith(message)
+
+
+def test_cli_exports_atomically_and_refuses_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_HOME", str(ROOT))
+    store = tmp_path / "store"
+    assert runner.invoke(app, ["build", "--store", str(store), "--quiet"]).exit_code == 0
+    out = tmp_path / "actors.gexf"
+    result = runner.invoke(
+        app, ["export", "--store", str(store), "-f", "gexf", "--view", "actors", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert_valid_gexf(out.read_bytes())
+    graphml = tmp_path / "claims.graphml"
+    result = runner.invoke(
+        app,
+        ["export", "--store", str(store), "-f", "graphml", "--view", "claims", "--from", "2024-01-01", "-o", str(graphml)],
+    )
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(graphml).number_of_nodes() > 0
+
+    cases = [
+        (["-f", "gexf", "--view", "people"], "unknown export view 'people'"),
+        (["-f", "gml", "--view", "actors"], "unknown export format 'gml'"),
+        (["-f", "gexf"], "--format gexf needs --view"),
+        (["-f", "gexf", "--view", "actors", "--from", "2024-05-01", "--to", "2024-01-01"], "the date range is empty"),
+        (["-f", "trig", "--view", "actors"], "--view, --from and --to apply to the graph formats"),
+    ]
+    for args, message in cases:
+        target = tmp_path / "bad.gexf"
+        result = runner.invoke(app, ["export", "--store", str(store), *args, "-o", str(target)])
+        assert result.exit_code == 1, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert not target.exists()
+    for target, message in (
+        (tmp_path / "missing" / "x.gexf", "directory"),
+        (tmp_path, "cannot write"),  # a directory
+    ):
+        result = runner.invoke(app, ["export", "--store", str(store), "-f", "gexf", "--view", "actors", "-o", str(target)])
+        assert result.exit_code == 1 and message in result.output and str(target) in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["actors.gexf", "claims.graphml", "store"]  # no .part left
+    # The RDF formats work as before.
+    result = runner.invoke(app, ["export", "--store", str(store), "-f", "nquads"])
+    assert result.exit_code == 0 and result.stdout.count("\n") > 6000
