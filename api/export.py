@@ -55,7 +55,9 @@ def export_graph(
     date_from: Annotated[
         str | None, Query(alias="from", description="claims stated on or after YYYY-MM-DD")
     ] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="claims stated on or before YYYY-MM-DD")] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", description="claims stated on or before YYYY-MM-DD")
+    ] = None,
 ) -> StreamingResponse | JSONResponse:
     view, dot, fmt = target.rpartition(".")
     if not dot:

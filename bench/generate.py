@@ -594,6 +594,7 @@ def actors_turtle(actors: Sequence[Actor]) -> str:
         lines = [
             f"<{ACTOR_BASE}{a.slug}> a bc:{a.type} ;",
             f"    skos:prefLabel {_ttl_string(a.pref)} ;",
+            "    bc:reviewed true ;",
         ]
         alt = " , ".join(_ttl_string(x) for x in a.alts)
         if a.reliability:

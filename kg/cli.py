@@ -142,9 +142,7 @@ def stats(store: StoreOpt = None) -> None:
 def export(
     format: Annotated[
         str,
-        typer.Option(
-            "--format", "-f", help=f"one of {', '.join([*EXPORT_FORMATS, *gephi.GRAPH_FORMATS])}"
-        ),
+        typer.Option("--format", "-f", help=f"one of {', '.join([*EXPORT_FORMATS, *gephi.GRAPH_FORMATS])}"),
     ] = "trig",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")

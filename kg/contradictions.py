@@ -1,7 +1,7 @@
 """Deriving contradictions between claims, never entering them by hand.
 
-The rules are SPARQL files in ``kg/rules/`` run by the store itself (so they scale with the
-store, not with Python loops). Each answer becomes a ``bc:Contradiction`` node naming both
+The rules (``kg.rules``) are a keyed join over claim features fetched from the store. Each answer
+becomes a ``bc:Contradiction`` node naming both
 claims, the point of disagreement and a readable reason, plus a symmetric ``bc:contradicts``
 link for one-hop "who says the opposite?". All of it lives in the contradictions graph, which the
 build replaces as a whole.
@@ -15,45 +15,19 @@ window ends before the other's begins.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from importlib import resources
 
 import pyoxigraph as ox
 
+from kg import rules
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS, ID, RDF, SKOS
 from kg.store import GraphStore
-
-_TIME = re.compile(r"#TIME\((\w+), (\w+), (\w+), (\w+)\)")
 
 POINT_LABEL = {
     "OccurrencePoint": "whether it took place",
     "DirectnessPoint": "whether it was direct",
     "InitiatorPoint": "who initiated it",
 }
-
-
-def _expand_time(match: re.Match[str]) -> str:
-    """Two claims can be about the same time unless one's window ends before the other's starts."""
-    c1, _p1, c2, _p2 = match.groups()
-    return (
-        f"FILTER NOT EXISTS {{ ?{c1} bc:windowEnd ?hi1 . ?{c2} bc:windowStart ?lo2 .\n"
-        "    FILTER (?hi1 < ?lo2) }\n"
-        f"  FILTER NOT EXISTS {{ ?{c2} bc:windowEnd ?hi2 . ?{c1} bc:windowStart ?lo1 .\n"
-        "    FILTER (?hi2 < ?lo1) }"
-    )
-
-
-def rule_text(name: str) -> str:
-    """The SPARQL of a rule with its time-overlap pattern expanded."""
-    raw = resources.files("kg.rules").joinpath(f"{name}.rq").read_text(encoding="utf-8")
-    return _TIME.sub(_expand_time, raw)
-
-
-def rule_names() -> list[str]:
-    return sorted(
-        p.name[: -len(".rq")] for p in resources.files("kg.rules").iterdir() if p.name.endswith(".rq")
-    )
 
 
 @dataclass(frozen=True, order=True)
@@ -72,14 +46,7 @@ class Contradiction:
 
 def find(store: GraphStore) -> list[Contradiction]:
     """Run every rule; pairs are put in a stable order so the result does not depend on the rule."""
-    found: set[Contradiction] = set()
-    for row in store.select(rule_text("occurrence")):
-        found.add(_pair(row["affirm"].value, row["deny"].value, row["point"].value[len(BC) :]))
-    for row in store.select(rule_text("directness")):
-        found.add(_pair(row["first"].value, row["second"].value, "DirectnessPoint"))
-    for row in store.select(rule_text("initiator")):
-        found.add(_pair(row["first"].value, row["second"].value, "InitiatorPoint"))
-    return sorted(found)
+    return sorted({_pair(a, b, point) for a, b, point in rules.run(store)})
 
 
 def _pair(a: str, b: str, point: str) -> Contradiction:

@@ -43,9 +43,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Final
 
+import pyoxigraph as ox
+
 from kg import __version__
 from kg.errors import InvalidParameter
-from kg.namespaces import BC, ID, sparql_prefixes
+from kg.namespaces import ID, sparql_prefixes
 from kg.store import GraphStore
 
 VIEWS: Final = ("actors", "claims")
@@ -225,6 +227,8 @@ class WriteStats:
 def _rows(store: GraphStore, sparql: str, width: int) -> Iterator[tuple[str | None, ...]]:
     """Stream a SELECT's rows as tuples of lexical values (None where unbound)."""
     result = store.raw.query(sparql_prefixes() + sparql, use_default_graph_as_union=True)
+    if not isinstance(result, ox.QuerySolutions):
+        raise InvalidParameter("expected a SELECT query")
     for sol in result:
         yield tuple(None if (t := sol[i]) is None else t.value for i in range(width))
 
@@ -390,7 +394,11 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
     r = _fetch(store, [*_QUERIES, *(_CLAIMS_VIEW_QUERIES if details else ())])
     claimant, proposition = _functional(r["claimant"]), _functional(r["proposition"])
     document, stated_at = _functional(r["document"]), _functional(r["stated_at"])
-    date, not_after, not_before = _functional(r["date"]), _functional(r["not_after"]), _functional(r["not_before"])
+    date, not_after, not_before = (
+        _functional(r["date"]),
+        _functional(r["not_after"]),
+        _functional(r["not_before"]),
+    )
     denies = {row[0] for row in r["denies"]}
     affirms = {row[0] for row in r["affirms"]}
     stated_status = {row[0] for row in r["stated_status"]}
@@ -449,7 +457,9 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
     summary, channel = _functional(r["summary"]), _functional(r["channel"])
     direct, initiator = _functional(r["direct"]), _functional(r["initiator"])
     props = {
-        p: _Prop(kinds.get(p, "Communication"), summary.get(p), channel.get(p), direct.get(p), initiator.get(p))
+        p: _Prop(
+            kinds.get(p, "Communication"), summary.get(p), channel.get(p), direct.get(p), initiator.get(p)
+        )
         for p in wanted_props
     }
     for role in ROLES:
@@ -462,11 +472,11 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
 
     actor_kind: dict[str, str] = {}
     for a, typ in r["actor_type"]:
-        kind = _local(typ)
-        if a is None or kind not in ACTOR_CLASSES:
+        cls = _local(typ)
+        if a is None or cls is None or cls not in ACTOR_CLASSES:
             continue
-        if a not in actor_kind or ACTOR_CLASSES.index(kind) < ACTOR_CLASSES.index(actor_kind[a]):
-            actor_kind[a] = kind
+        if a not in actor_kind or ACTOR_CLASSES.index(cls) < ACTOR_CLASSES.index(actor_kind[a]):
+            actor_kind[a] = cls
     labels: dict[str, tuple[tuple[int, str], str]] = {}
     for a, label, lang in r["label"]:
         if a is None or label is None:
@@ -600,7 +610,9 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
     for _, c1, c2, point, _reason in data.contradictions:
         a, b = data.claims[c1].claimant, data.claims[c2].claimant
         key = (a, b) if node_id(a) <= node_id(b) else (b, a)
-        disputes[key].append((_both_on_record(data.claims[c1].when, data.claims[c2].when), _point_name(point)))
+        disputes[key].append(
+            (_both_on_record(data.claims[c1].when, data.claims[c2].when), _point_name(point))
+        )
     dispute_start: dict[tuple[str, str], str | None] = {}
     for key, items in disputes.items():
         start = _first_seen(d for d, _ in items)
@@ -614,7 +626,11 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         n = claims_made.get(a, 0)
         nodes.append(
             Node(
-                node_id(a), label, _first_seen(seen[a]), (kind, n), COLOURS.get(kind, COLOURS["Actor"]),
+                node_id(a),
+                label,
+                _first_seen(seen[a]),
+                (kind, n),
+                COLOURS.get(kind, COLOURS["Actor"]),
                 _actor_size(n),
             )
         )
@@ -757,8 +773,12 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         n = claims_made.get(a, 0)
         nodes.append(
             Node(
-                node_id(a), label, _first_seen(dates), vals(category="actor", kind=kind, claims=n),
-                COLOURS.get(kind, COLOURS["Actor"]), _actor_size(n),
+                node_id(a),
+                label,
+                _first_seen(dates),
+                vals(category="actor", kind=kind, claims=n),
+                COLOURS.get(kind, COLOURS["Actor"]),
+                _actor_size(n),
             )
         )
     for iri in claim_iris:
@@ -786,7 +806,9 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         )
     for p, prop in data.props.items():
         is_position = prop.kind == POSITION
-        initiator = data.actors[prop.initiator][0] if prop.initiator in data.actors else _local(prop.initiator)
+        initiator = (
+            data.actors[prop.initiator][0] if prop.initiator in data.actors else _local(prop.initiator)
+        )
         nodes.append(
             Node(
                 node_id(p),
@@ -831,7 +853,13 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
             stance = c.stance or "affirms"
             yield Edge(node_id(c.claimant), cid, "makes", c.when, 1, ("makes", None, None, None))
             yield Edge(
-                cid, node_id(c.prop), stance, c.when, 1, ("claims", stance, None, None), EDGE_COLOURS.get(stance)
+                cid,
+                node_id(c.prop),
+                stance,
+                c.when,
+                1,
+                ("claims", stance, None, None),
+                EDGE_COLOURS.get(stance),
             )
             yield Edge(cid, node_id(c.doc), "source", c.when, 1, ("source", None, None, None))
         for p in sorted(data.props, key=node_id):
@@ -875,7 +903,9 @@ def _point_name(point: str | None) -> str | None:
     return (point[: -len("Point")] if point.endswith("Point") else point).lower()
 
 
-def build(store: GraphStore, view: str, date_from: str | None = None, date_to: str | None = None) -> GraphExport:
+def build(
+    store: GraphStore, view: str, date_from: str | None = None, date_to: str | None = None
+) -> GraphExport:
     """Read the store and lay out one view. Checks its arguments first."""
     check_target(view, "gexf")
     date_from, date_to = parse_dates(date_from, date_to)
@@ -1025,7 +1055,7 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
                 f' attr.type="{_GRAPHML_TYPES[type_]}"/>\n'
             )
     head.append('  <graph id="G" edgedefault="directed">\n')
-    head.append(f'    <desc>{xml_attr(graph.description)}</desc>\n')
+    head.append(f"    <desc>{xml_attr(graph.description)}</desc>\n")
     yield _encode(head, stats)
 
     buf: list[str] = []
@@ -1050,7 +1080,9 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
             buf = []
     ecols = [(c.name, c.type) for c in graph.edge_columns]
     for e in graph.edges():
-        buf.append(f'    <edge id="e{stats.edges}" source="{xml_attr(e.source)}" target="{xml_attr(e.target)}">\n')
+        buf.append(
+            f'    <edge id="e{stats.edges}" source="{xml_attr(e.source)}" target="{xml_attr(e.target)}">\n'
+        )
         buf.append(f'      <data key="e_label">{xml_attr(e.label)}</data>\n')
         if e.start:
             buf.append(f'      <data key="e_start">{e.start}</data>\n')

@@ -1,10 +1,9 @@
 """Compiling a checked document into the quads of its own named graph.
 
 Every IRI is derived from content: the document's key is a prefix of the SHA-256 of its bytes,
-claims hang off it by their curated id, propositions are named by a hash of what they say. So
-compiling the same bytes twice gives the same quads, and two documents that claim exactly the
-same thing point at the same proposition node (each in its own graph, so retracting one leaves
-the other intact).
+claims hang off it by their curated id, propositions by a hash of what they say. So compiling
+the same bytes twice gives the same quads. Every IRI a document mints hangs off its key, so no
+triple is in two documents' graphs and retracting one document touches nothing of another.
 
 What a claim is about is a proposition node, never a plain triple between actors: the proposition
 carries ``rdf:subject``/``rdf:predicate``/``rdf:object`` (RDF 1.1 reification, which asserts
@@ -42,7 +41,9 @@ _N = ox.NamedNode
 A = _N(RDF + "type")
 XSD_DATE = _N(XSD + "date")
 XSD_BOOL = _N(XSD + "boolean")
-XSD_NNI = _N(XSD + "nonNegativeInteger")
+# Offsets are xsd:integer (>= 0 by the shapes): Oxigraph rewrites xsd:nonNegativeInteger to
+# xsd:integer on insert, and one spelling keeps every backend's quads identical.
+XSD_INT = _N(XSD + "integer")
 XSD_URI = _N(XSD + "anyURI")
 
 KIND_CLASS: dict[str, str] = {
@@ -166,15 +167,20 @@ def _time_span(em: _Emitter, iri: str, span: TimeSpan) -> None:
             _date_value(em, node, value)
 
 
-def proposition_iri(p: Proposition, resolve: dict[str, str]) -> str:
-    """Name a proposition by what it says (with actor ids resolved), so equal content shares a node."""
+def proposition_iri(key: str, p: Proposition, resolve: dict[str, str]) -> str:
+    """Name a proposition by its document and what it says (actor ids resolved).
+
+    Two claims of one document that say the same thing share the node. Across documents the
+    node is not shared: Oxigraph's union default graph yields a triple once per graph holding
+    it, so a triple in two graphs would multiply every join the rules and shapes make.
+    """
     content = p.model_dump(mode="json", exclude_none=True)
     for key in ("sender", "recipient", "initiator"):
         if key in content:
             content[key] = resolve[content[key]]
     for key in ("parties", "subjects"):
         content[key] = sorted(resolve[x] for x in content.get(key, []))
-    return f"{ID}proposition/{_hash(content)}"
+    return f"{ID}proposition/{key}/{_hash(content)}"
 
 
 def _proposition(em: _Emitter, iri: str, p: Proposition, resolve: dict[str, str]) -> None:
@@ -252,7 +258,7 @@ def _claim(
     if hi is not None:
         em.add(iri, bc("windowEnd"), _date(hi))
 
-    p_iri = proposition_iri(c.proposition, resolve)
+    p_iri = proposition_iri(key, c.proposition, resolve)
     em.add(iri, bc("proposition"), p_iri)
     _proposition(em, p_iri, c.proposition, resolve)
 
@@ -267,8 +273,8 @@ def _claim(
     em.add(ev, _N(OA + "hasSelector"), pos)
     em.add(ev, _N(OA + "hasSelector"), quote)
     em.add(pos, A, _N(OA + "TextPositionSelector"))
-    em.add(pos, _N(OA + "start"), ox.Literal(str(start), datatype=XSD_NNI))
-    em.add(pos, _N(OA + "end"), ox.Literal(str(end), datatype=XSD_NNI))
+    em.add(pos, _N(OA + "start"), ox.Literal(str(start), datatype=XSD_INT))
+    em.add(pos, _N(OA + "end"), ox.Literal(str(end), datatype=XSD_INT))
     em.add(quote, A, _N(OA + "TextQuoteSelector"))
     em.add(quote, _N(OA + "exact"), _str(c.quote))
     em.add(quote, _N(OA + "prefix"), _str(doc.text[max(0, start - CONTEXT_CHARS) : start]))

@@ -133,7 +133,8 @@ def validate_store(
     With ``graph``, only focus nodes whose targeting triple (their ``rdf:type``, or the triple
     of ``sh:targetSubjectsOf``/``sh:targetObjectsOf``) is in that named graph are validated,
     which is what checking one ingested document needs; their values are still looked up in
-    the whole store, as the full validation does.
+    the whole store, as the full validation does. An ``sh:targetNode`` node counts as belonging
+    to a graph holding a triple with it as subject.
     """
     bindings: Mapping[str, Term] | None = {"g": ox.NamedNode(graph)} if graph is not None else None
     found: set[Violation] = set()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kg.build import build
-from kg.contradictions import Contradiction, rule_names
+from kg.contradictions import Contradiction
 from kg.corpus import document_stems, read_document
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS
 from kg.rdfize import claim_iri
@@ -33,10 +33,6 @@ def pairs(store: GraphStore) -> set[tuple[str, str, str]]:
 def has(found: set[tuple[str, str, str]], x: str, y: str, point: str) -> bool:
     first, second = sorted((x, y))
     return (first, second, point) in found
-
-
-def test_the_rules_are_packaged() -> None:
-    assert rule_names() == ["directness", "initiator", "occurrence"]
 
 
 @pytest.mark.parametrize(

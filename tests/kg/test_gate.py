@@ -15,7 +15,6 @@ from kg.corpus import read_document
 from kg.errors import CorpusRejected
 from kg.rdfize import claim_iri, doc_graph_iri
 from kg.store import GraphStore
-
 from tests.conftest import CORPUS, ROOT, settings_for
 
 runner = CliRunner()
@@ -74,7 +73,9 @@ def test_validate_the_store(built: Path) -> None:
 def _break_a_claim(path: Path) -> None:
     store = GraphStore.open(path)
     graph, claim = doc_graph_iri(DOC.key), claim_iri(DOC.key, CLAIM)
-    store.raw.update(f"DELETE WHERE {{ GRAPH <{graph}> {{ <{claim}> <https://w3id.org/backchannel-kg/ontology#claimant> ?who }} }}")
+    store.raw.update(
+        f"DELETE WHERE {{ GRAPH <{graph}> {{ <{claim}> <https://w3id.org/backchannel-kg/ontology#claimant> ?who }} }}"
+    )
     store.close()
 
 
@@ -88,7 +89,9 @@ def test_a_violation_is_reported_so_a_person_can_act(built: Path, engine: str) -
     assert f"claim {CLAIM}" in out  # the claim
     assert "bc:claimant" in out  # the property
     assert "ruling out the possibility of direct talks" in out  # the quote it rests on
-    report = json.loads(runner.invoke(app, ["validate", "--store", str(built), "--format", "json", "--engine", engine]).stdout)
+    report = json.loads(
+        runner.invoke(app, ["validate", "--store", str(built), "--format", "json", "--engine", engine]).stdout
+    )
     assert report["conforms"] is False
     [finding] = report["results"]
     assert finding["claim"] == CLAIM and finding["property"] == "bc:claimant"
@@ -112,7 +115,9 @@ def test_validate_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_validate_bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_HOME", str(ROOT))
     broken = tmp_path / "broken.ttl"
-    broken.write_text("@prefix bc: <https://w3id.org/backchannel-kg/ontology#> .\n\n<a> bc:x .\n", encoding="utf-8")
+    broken.write_text(
+        "@prefix bc: <https://w3id.org/backchannel-kg/ontology#> .\n\n<a> bc:x .\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["validate", str(broken)])
     assert result.exit_code == 1
     assert "broken.ttl" in result.output and "does not parse" in result.output and "3" in result.output
@@ -131,7 +136,9 @@ def test_a_broken_shapes_file_is_named_with_its_line(tmp_path: Path, monkeypatch
     shapes.mkdir()
     for p in (ROOT / "shapes").glob("*.ttl"):
         (shapes / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
-    (shapes / "zz-broken.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n<x> sh:path\n", encoding="utf-8")
+    (shapes / "zz-broken.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n<x> sh:path\n", encoding="utf-8"
+    )
     monkeypatch.setenv("KG_HOME", str(ROOT))
     monkeypatch.setenv("KG_SHAPES", str(shapes))
     result = runner.invoke(app, ["validate", "--store", "memory"])

@@ -85,7 +85,9 @@ def gexf_facts(data: bytes) -> dict[str, Any]:
     root = etree.fromstring(data)
     graph = root.find(f"{G}graph")
     types = {
-        cls: {a.get("id"): a.get("type") for a in graph.findall(f"{G}attributes[@class='{cls}']/{G}attribute")}
+        cls: {
+            a.get("id"): a.get("type") for a in graph.findall(f"{G}attributes[@class='{cls}']/{G}attribute")
+        }
         for cls in ("node", "edge")
     }
     nodes: dict[str, dict[str, Any]] = {}
@@ -95,7 +97,8 @@ def gexf_facts(data: bytes) -> dict[str, Any]:
             "label": n.get("label"),
             "start": n.get("start"),
             "values": {
-                v.get("for"): _typed(v.get("value"), types["node"][v.get("for")]) for v in n.iter(f"{G}attvalue")
+                v.get("for"): _typed(v.get("value"), types["node"][v.get("for")])
+                for v in n.iter(f"{G}attvalue")
             },
         }
     edges: dict[str, dict[str, Any]] = {}
@@ -108,10 +111,13 @@ def gexf_facts(data: bytes) -> dict[str, Any]:
             "weight": float(e.get("weight")),
             "start": e.get("start"),
             "values": {
-                v.get("for"): _typed(v.get("value"), types["edge"][v.get("for")]) for v in e.iter(f"{G}attvalue")
+                v.get("for"): _typed(v.get("value"), types["edge"][v.get("for")])
+                for v in e.iter(f"{G}attvalue")
             },
         }
-    dangling = [(i, e["source"], e["target"]) for i, e in edges.items() if {e["source"], e["target"]} - nodes.keys()]
+    dangling = [
+        (i, e["source"], e["target"]) for i, e in edges.items() if {e["source"], e["target"]} - nodes.keys()
+    ]
     assert not dangling, f"edges to missing nodes: {dangling[:5]}"
     return {"graph": dict(graph.attrib), "types": types, "nodes": nodes, "edges": edges}
 
@@ -185,8 +191,10 @@ def assert_graphml_matches(graphml: bytes, facts: dict[str, Any], path: Path) ->
         assert {k: v for k, v in attrs.items() if k not in GRAPHML_NODE_EXTRA} == n["values"], nid
         assert attrs["label"].split() == n["label"].split() and attrs.get("start") == n["start"]
     seen = 0
-    for u, v, key, attrs in g.edges(keys=True, data=True) if g.is_multigraph() else (
-        (u, v, d["id"], d) for u, v, d in g.edges(data=True)
+    for u, v, key, attrs in (
+        g.edges(keys=True, data=True)
+        if g.is_multigraph()
+        else ((u, v, d["id"], d) for u, v, d in g.edges(data=True))
     ):
         e = facts["edges"][key]
         assert (u, v) == (e["source"], e["target"])
@@ -234,7 +242,9 @@ def test_the_validators_are_not_vacuous(exports: dict[tuple[str, str], bytes]) -
     assert not rng.validate(bad_time.getroottree()) and not xsd.validate(bad_time.getroottree())
 
 
-def test_actors_view_counts_match_the_store(seed_store: GraphStore, exports: dict[tuple[str, str], bytes]) -> None:
+def test_actors_view_counts_match_the_store(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes]
+) -> None:
     facts = gexf_facts(exports[("actors", "gexf")])
     edges = list(facts["edges"].values())
     relation = Counter(e["values"]["relation"] for e in edges)
@@ -256,7 +266,9 @@ def test_actors_view_counts_match_the_store(seed_store: GraphStore, exports: dic
     # Claims made, per actor, as the store counts them.
     made = {
         row["a"].value: int(row["n"].value)
-        for row in seed_store.select("SELECT ?a (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim ; bc:claimant ?a } GROUP BY ?a")
+        for row in seed_store.select(
+            "SELECT ?a (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim ; bc:claimant ?a } GROUP BY ?a"
+        )
     }
     for iri, n in made.items():
         assert facts["nodes"][gephi.node_id(iri)]["values"]["claims"] == n
@@ -267,12 +279,20 @@ def test_actors_view_counts_match_the_store(seed_store: GraphStore, exports: dic
     for e in edges:
         if e["values"]["relation"] == "communication":
             v = e["values"]
-            assert {"channel", "directness", "stance", "claimant", "stated", "document"} - {"channel"} <= v.keys()
-            assert v["stance"] in ("affirms", "denies") and v["directness"] in ("direct", "indirect", "unstated")
+            assert {"channel", "directness", "stance", "claimant", "stated", "document"} - {
+                "channel"
+            } <= v.keys()
+            assert v["stance"] in ("affirms", "denies") and v["directness"] in (
+                "direct",
+                "indirect",
+                "unstated",
+            )
     assert any(e["values"].get("channel") == "Swiss protecting-power channel" for e in edges)
 
 
-def test_claims_view_counts_match_the_store(seed_store: GraphStore, exports: dict[tuple[str, str], bytes]) -> None:
+def test_claims_view_counts_match_the_store(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes]
+) -> None:
     facts = gexf_facts(exports[("claims", "gexf")])
     category = Counter(n["values"]["category"] for n in facts["nodes"].values())
     assert category["claim"] == count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { ?c a bc:Claim }") == 86
@@ -321,14 +341,19 @@ def test_dates_are_gexf_time_and_the_story_plays_in_order(
     claims = gexf_facts(exports[("claims", "gexf")])
     for cid, d in stated.items():
         assert claims["nodes"][cid]["start"] == d
-    docs = {n["values"]["file"]: n["start"] for n in claims["nodes"].values() if n["values"]["category"] == "document"}
+    docs = {
+        n["values"]["file"]: n["start"]
+        for n in claims["nodes"].values()
+        if n["values"]["category"] == "document"
+    }
     assert docs["004_8ca7b8115da28cd5.txt"] > docs["000_9ccd7f39ddaf9104.txt"]
     # The foreign minister's "exchange of messages" comes before Khamenei's denial of any message.
     actors = gexf_facts(exports[("actors", "gexf")])
     by_claim = {e["values"].get("claim"): e["start"] for e in actors["edges"].values()}
-    assert by_claim["claim/9bdecb3cd4d131be/fm-exchange-of-messages"] < by_claim[
-        "claim/4de668e1403d28a9/khamenei-denies-message-to-us"
-    ]
+    assert (
+        by_claim["claim/9bdecb3cd4d131be/fm-exchange-of-messages"]
+        < by_claim["claim/4de668e1403d28a9/khamenei-denies-message-to-us"]
+    )
     # An actor's node starts no later than anything that involves it.
     for e in actors["edges"].values():
         for end in (e["source"], e["target"]):
@@ -376,7 +401,9 @@ def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path
     assert_valid_gexf(actors)
     facts = assert_reads_back_everywhere(actors, tmp_path / "actors.gexf")
     assert_graphml_matches(
-        gephi.export_bytes(edge_store, gephi.parse_options("actors", "graphml")), facts, tmp_path / "a.graphml"
+        gephi.export_bytes(edge_store, gephi.parse_options("actors", "graphml")),
+        facts,
+        tmp_path / "a.graphml",
     )
     alpha = facts["nodes"]["actor/alpha"]
     # The label is an xsd:token: whitespace collapsed; the control character is not XML and goes.
@@ -386,12 +413,18 @@ def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path
     comm = [e for e in facts["edges"].values() if e["values"]["relation"] == "communication"]
     talks = [e for e in comm if e["values"]["communication"] == "Talks"]
     assert sorted((e["source"], e["target"]) for e in talks) == sorted(
-        (a, b) for a in ("actor/alpha", "actor/beta", "actor/gamma") for b in ("actor/alpha", "actor/beta", "actor/gamma") if a != b
+        (a, b)
+        for a in ("actor/alpha", "actor/beta", "actor/gamma")
+        for b in ("actor/alpha", "actor/beta", "actor/gamma")
+        if a != b
     )
     assert all(e["values"]["mutual"] and e["start"] is None for e in talks)  # undated: always visible
     assert all(facts["nodes"][a]["start"] is None for a in ("actor/alpha", "actor/beta", "actor/gamma"))
     message = [e for e in comm if e["values"]["communication"] == "Message"]
-    assert {(e["values"]["stance"], e["start"]) for e in message} == {("affirms", "2024-03-01"), ("denies", "2024-03-05")}
+    assert {(e["values"]["stance"], e["start"]) for e in message} == {
+        ("affirms", "2024-03-01"),
+        ("denies", "2024-03-05"),
+    }
     assert message[0]["values"]["summary"] == 'Alpha sent Beta a message <urgent> & "secret".'
     assert message[0]["values"]["document"] == "edge&cases.txt"
     (dispute,) = [e for e in facts["edges"].values() if e["values"]["relation"] == "contradiction"]
@@ -402,7 +435,9 @@ def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path
     assert_valid_gexf(claims)
     cfacts = assert_reads_back_everywhere(claims, tmp_path / "claims.gexf")
     assert_graphml_matches(
-        gephi.export_bytes(edge_store, gephi.parse_options("claims", "graphml")), cfacts, tmp_path / "c.graphml"
+        gephi.export_bytes(edge_store, gephi.parse_options("claims", "graphml")),
+        cfacts,
+        tmp_path / "c.graphml",
     )
     assert cfacts["nodes"]["claim/edgecases/c3"]["start"] is None
     assert cfacts["nodes"]["doc/edgecases"]["label"] == 'Quotes "and" <tags> & more'
@@ -425,7 +460,10 @@ def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path
     [
         (("people", "gexf", None, None), "unknown export view 'people'; use one of actors, claims"),
         (("actors", "svg", None, None), "unknown graph export format 'svg'; use one of gexf, graphml"),
-        (("actors", "gexf", "2024-02-01", "2024-01-01"), "the date range is empty: from 2024-02-01 is after to 2024-01-01"),
+        (
+            ("actors", "gexf", "2024-02-01", "2024-01-01"),
+            "the date range is empty: from 2024-02-01 is after to 2024-01-01",
+        ),
         (("actors", "gexf", "1 May 2024", None), "'from' must be a date as YYYY-MM-DD, not '1 May 2024'"),
         (("actors", "gexf", None, "2024-02-30"), "'to' is not a calendar date: '2024-02-30'"),
     ],
@@ -436,7 +474,9 @@ def test_bad_parameters_are_named(args: tuple[str, str, str | None, str | None],
     assert str(e.value).startswith(message)
 
 
-def test_cli_exports_atomically_and_refuses_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_exports_atomically_and_refuses_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KG_HOME", str(ROOT))
     store = tmp_path / "store"
     assert runner.invoke(app, ["build", "--store", str(store), "--quiet"]).exit_code == 0
@@ -449,7 +489,19 @@ def test_cli_exports_atomically_and_refuses_bad_input(tmp_path: Path, monkeypatc
     graphml = tmp_path / "claims.graphml"
     result = runner.invoke(
         app,
-        ["export", "--store", str(store), "-f", "graphml", "--view", "claims", "--from", "2024-01-01", "-o", str(graphml)],
+        [
+            "export",
+            "--store",
+            str(store),
+            "-f",
+            "graphml",
+            "--view",
+            "claims",
+            "--from",
+            "2024-01-01",
+            "-o",
+            str(graphml),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert nx.read_graphml(graphml).number_of_nodes() > 0
@@ -458,7 +510,10 @@ def test_cli_exports_atomically_and_refuses_bad_input(tmp_path: Path, monkeypatc
         (["-f", "gexf", "--view", "people"], "unknown export view 'people'"),
         (["-f", "gml", "--view", "actors"], "unknown export format 'gml'"),
         (["-f", "gexf"], "--format gexf needs --view"),
-        (["-f", "gexf", "--view", "actors", "--from", "2024-05-01", "--to", "2024-01-01"], "the date range is empty"),
+        (
+            ["-f", "gexf", "--view", "actors", "--from", "2024-05-01", "--to", "2024-01-01"],
+            "the date range is empty",
+        ),
         (["-f", "trig", "--view", "actors"], "--view, --from and --to apply to the graph formats"),
     ]
     for args, message in cases:
@@ -471,9 +526,15 @@ def test_cli_exports_atomically_and_refuses_bad_input(tmp_path: Path, monkeypatc
         (tmp_path / "missing" / "x.gexf", "directory"),
         (tmp_path, "cannot write"),  # a directory
     ):
-        result = runner.invoke(app, ["export", "--store", str(store), "-f", "gexf", "--view", "actors", "-o", str(target)])
+        result = runner.invoke(
+            app, ["export", "--store", str(store), "-f", "gexf", "--view", "actors", "-o", str(target)]
+        )
         assert result.exit_code == 1 and message in result.output and str(target) in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["actors.gexf", "claims.graphml", "store"]  # no .part left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "actors.gexf",
+        "claims.graphml",
+        "store",
+    ]  # no .part left
     # The RDF formats work as before.
     result = runner.invoke(app, ["export", "--store", str(store), "-f", "nquads"])
     assert result.exit_code == 0 and result.stdout.count("\n") > 6000

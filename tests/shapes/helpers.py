@@ -328,7 +328,12 @@ def constraints(g: Graph) -> set[tuple[str, str]]:
     ``sh:qualifiedValueShape`` and its counts are mapped too, for completeness.
     """
     pairs: set[tuple[str, str]] = set()
+    # shapes that only qualify values (sh:qualifiedValueShape) report nothing themselves: their
+    # failures show up as the qualified count of the property shape that uses them
+    qualifiers = set(g.objects(None, SH.qualifiedValueShape))
     for shape in shapes_of(g):
+        if shape in qualifiers:
+            continue
         for p in set(g.predicates(shape, None)):
             if p in NON_CONSTRAINT:
                 continue

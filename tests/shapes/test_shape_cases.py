@@ -33,7 +33,9 @@ def test_case_files_mirror_the_shapes_files() -> None:
     shapes = {p.stem for p in shape_files()}
     cases = {p.stem for p in case_files()}
     assert shapes, "no shapes/*.ttl"
-    assert cases == shapes, f"case files without shapes: {sorted(cases - shapes)}; shapes without cases: {sorted(shapes - cases)}"
+    assert cases == shapes, (
+        f"case files without shapes: {sorted(cases - shapes)}; shapes without cases: {sorted(shapes - cases)}"
+    )
 
 
 def test_every_case_file_has_cases() -> None:

@@ -1,1 +1,0 @@
-"""SPARQL rules the build runs over the store (package data)."""
