@@ -95,15 +95,23 @@ def _rdflib(store: GraphStore, context: bool) -> rdflib.Graph:
 
 
 def run(
-    n_claims: int, workdir: Path, *, with_pyshacl: bool, planted: int = 40, samples: int = 50
+    n_claims: int,
+    workdir: Path,
+    *,
+    with_pyshacl: bool,
+    planted: int = 40,
+    samples: int = 50,
+    repeat: int = 3,
+    store_path: Path | None = None,
 ) -> dict[str, object]:
-    corpus = workdir / f"corpus-{n_claims}"
-    if not (corpus / "documents").is_dir():
-        console.print(f"generating {n_claims} claims …")
-        generate(n_claims, corpus, seed=42)
-    store_path = workdir / f"validate-store-{n_claims}"
-    console.print("building …")
-    _build(corpus, store_path)
+    if store_path is None:
+        corpus = workdir / f"corpus-{n_claims}"
+        if not (corpus / "documents").is_dir():
+            console.print(f"generating {n_claims} claims …")
+            generate(n_claims, corpus, seed=42)
+        store_path = workdir / f"validate-store-{n_claims}"
+        console.print("building …")
+        _build(corpus, store_path)
     work = workdir / f"validate-work-{n_claims}"
     if work.exists():
         import shutil
@@ -115,10 +123,10 @@ def run(
     plant_violations(store, rng, planted)
     compiled = compiled_shapes(ROOT / "shapes")
 
-    console.print("full validation in the store …")
+    console.print(f"full validation in the store ({len(store)} quads) …")
     full_times = []
     fast = []
-    for _ in range(3):
+    for _ in range(repeat):
         t = time.perf_counter()
         fast = validate_store(store, compiled)
         full_times.append(time.perf_counter() - t)
@@ -170,9 +178,14 @@ def main() -> None:
     parser.add_argument("--claims", type=int, nargs="+", default=[100_000])
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--pyshacl", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--repeat", type=int, default=3, help="full validations (median reported)")
+    parser.add_argument("--store", type=Path, help="an already built store (copied, never changed)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = [run(n, args.workdir, with_pyshacl=args.pyshacl) for n in args.claims]
+    results = [
+        run(n, args.workdir, with_pyshacl=args.pyshacl, repeat=args.repeat, store_path=args.store)
+        for n in args.claims
+    ]
     table = Table(title="SHACL validation")
     for key in results[0]:
         table.add_column(key.replace("_", " "), justify="right")
