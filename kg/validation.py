@@ -138,11 +138,41 @@ def validate_store(
     """
     bindings: Mapping[str, Term] | None = {"g": ox.NamedNode(graph)} if graph is not None else None
     found: set[Violation] = set()
+    closures: dict[str, str] = {}
     for c in compiled:
         query = c.sparql if graph is not None or not c.sparql_all else c.sparql_all
+        query = _expand_class_closures(store, query, closures)
         for row in store.select(query, bindings):
             found.add(_violation_from_row(c, row))
     return sorted(found, key=_order)
+
+
+_CLOSURE_SCOPED = re.compile(r"(\?__kg_t\d+) rdfs:subClassOf\* (<[^>]+>) \.")
+_CLOSURE_ALL = re.compile(r"\?this a/rdfs:subClassOf\* (<[^>]+>) \.")
+
+
+def _subclasses(store: GraphStore, cls: str, cache: dict[str, str]) -> str:
+    """A target class and its subclasses, read from the store's ontology, as SPARQL terms."""
+    if cls not in cache:
+        rows = store.select(f"SELECT DISTINCT ?sub WHERE {{ ?sub rdfs:subClassOf* {cls} }}")
+        terms = {cls} | {str(r["sub"]) for r in rows if isinstance(r["sub"], ox.NamedNode)}
+        cache[cls] = " ".join(sorted(terms))
+    return cache[cls]
+
+
+def _expand_class_closures(store: GraphStore, query: str, cache: dict[str, str]) -> str:
+    """Replace ``?t rdfs:subClassOf* <C>`` by ``VALUES ?t { <C> <Sub> … }`` before running.
+
+    The same set of classes, but Oxigraph plans the path badly: it walks every instance of
+    every class before it applies the graph a document is in, so checking one document of a
+    100k-claim store took 8 s in one constraint; with the classes listed it takes 2 ms.
+    """
+    query = _CLOSURE_SCOPED.sub(
+        lambda m: f"VALUES {m.group(1)} {{ {_subclasses(store, m.group(2), cache)} }}", query
+    )
+    return _CLOSURE_ALL.sub(
+        lambda m: f"VALUES ?__kg_cls {{ {_subclasses(store, m.group(1), cache)} }} ?this a ?__kg_cls .", query
+    )
 
 
 def _order(v: Violation) -> tuple[str, ...]:
