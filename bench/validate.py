@@ -25,8 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-import rdflib
 from rich.console import Console
 from rich.table import Table
 
@@ -79,19 +77,6 @@ def plant_violations(store: GraphStore, rng: random.Random, n: int) -> int:
             )
         changes += 1
     return changes
-
-
-def _rdflib(store: GraphStore, context: bool) -> rdflib.Graph:
-    wanted = {GRAPH_ONTOLOGY, GRAPH_REFERENCE}
-    triples = (
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads()
-        if (q.graph_name in wanted) == context
-    )
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph = rdflib.Graph()
-    graph.parse(data=data, format="nt")
-    return graph
 
 
 def run(
@@ -153,7 +138,9 @@ def run(
     if with_pyshacl:
         console.print("pySHACL: loading into rdflib …")
         t = time.perf_counter()
-        data, context = _rdflib(store, False), _rdflib(store, True)
+        context_graphs = {GRAPH_ONTOLOGY, GRAPH_REFERENCE}
+        data = store.to_rdflib(context_graphs, exclude=True)
+        context = store.to_rdflib(context_graphs)
         load_s = time.perf_counter() - t
         console.print(f"pySHACL: validating {len(data)} triples …")
         t = time.perf_counter()

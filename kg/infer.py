@@ -17,13 +17,7 @@ from kg.store import GraphStore
 
 def store_graph(store: GraphStore) -> rdflib.Graph:
     """The union of the store's graphs, without earlier inferences, as one rdflib graph."""
-    triples = dict.fromkeys(
-        ox.Triple(q.subject, q.predicate, q.object) for q in store.quads() if q.graph_name != GRAPH_INFERRED
-    )
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph = rdflib.Graph()
-    graph.parse(data=data, format="nt")
-    return graph
+    return store.to_rdflib({GRAPH_INFERRED}, exclude=True)
 
 
 def _to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

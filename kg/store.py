@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+import rdflib
 
 from kg.errors import InvalidParameter, StoreError
-from kg.namespaces import sparql_prefixes
+from kg.namespaces import PREFIXES, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -100,6 +101,23 @@ class GraphStore:
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._inner.quads_for_pattern(None, None, None, graph))
 
+    def to_rdflib(
+        self, graphs: Container[ox.NamedNode] | None = None, *, exclude: bool = False
+    ) -> rdflib.Graph:
+        """The union of some graphs (all, those in ``graphs``, or all but them) as one rdflib graph.
+
+        For the tools that work on rdflib (pySHACL, the OWL reasoner); duplicates across graphs
+        collapse, as in an RDF merge.
+        """
+        triples = dict.fromkeys(
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._inner
+            if graphs is None or (q.graph_name in graphs) != exclude
+        )
+        graph = rdflib.Graph()
+        graph.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(), format="nt")
+        return graph
+
     def canonical_nquads(self) -> list[str]:
         """Every quad as a sorted N-Quads line: two stores are equal iff these are equal."""
         data = ox.serialize(list(self._inner), format=ox.RdfFormat.N_QUADS) or b""
@@ -121,7 +139,7 @@ class GraphStore:
             ox.Triple(q.subject, q.predicate, q.object)
             for q in self._inner.quads_for_pattern(None, None, None, graph)
         )
-        ox.serialize(triples, out, format=rdf_format, prefixes=_export_prefixes())
+        ox.serialize(triples, out, format=rdf_format, prefixes=dict(PREFIXES))
 
     # --- writing -------------------------------------------------------------------------
 
@@ -151,12 +169,6 @@ class GraphStore:
     def optimize(self) -> None:
         with contextlib.suppress(OSError):
             self._inner.optimize()
-
-
-def _export_prefixes() -> dict[str, str]:
-    from kg.namespaces import PREFIXES
-
-    return dict(PREFIXES)
 
 
 def swap_directories(new: Path, target: Path) -> None:

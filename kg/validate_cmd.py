@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from kg import gate
 from kg.config import Settings
 from kg.errors import InvalidParameter
+from kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE
 from kg.reference import load_reference
 from kg.store import GraphStore
 from kg.validation import Violation, load_shapes, validate_with_pyshacl
@@ -57,21 +57,6 @@ def load_file(path: Path, settings: Settings) -> GraphStore:
     return store
 
 
-def _rdflib_graph(store: GraphStore, *, context: bool) -> rdflib.Graph:
-    """The store's data graphs (or only its ontology and reference graphs) as one rdflib graph."""
-    from kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE
-
-    wanted = {GRAPH_ONTOLOGY, GRAPH_REFERENCE}
-    triples = dict.fromkeys(
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads()
-        if (q.graph_name in wanted) == context and q.graph_name != GRAPH_INFERRED
-    )
-    graph = rdflib.Graph()
-    graph.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(), format="nt")
-    return graph
-
-
 def run(
     settings: Settings, file: Path | None = None, engine: str = "fast"
 ) -> tuple[list[gate.Finding], GraphStore]:
@@ -89,7 +74,7 @@ def run(
         blocking, other = gate.check_store(store, settings.shapes_dir)
         return blocking + other, store
     shapes = load_shapes(gate.shape_files(settings.shapes_dir))
-    violations: list[Violation] = validate_with_pyshacl(
-        _rdflib_graph(store, context=False), shapes, _rdflib_graph(store, context=True)
-    )
+    context = {GRAPH_ONTOLOGY, GRAPH_REFERENCE}
+    data = store.to_rdflib({*context, GRAPH_INFERRED}, exclude=True)
+    violations: list[Violation] = validate_with_pyshacl(data, shapes, store.to_rdflib(context))
     return gate.explain(store, sorted(violations)), store
