@@ -17,7 +17,7 @@ from api.export import router as export_router
 from kg import __version__
 from kg import stats as stats_mod
 from kg.config import Settings
-from kg.store import GraphStore
+from kg.store import GraphStore, open_store
 
 
 class Health(BaseModel):
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = GraphStore.open(settings.store_path)
+        app.state.store = open_store(settings)
         try:
             yield
         finally:

@@ -29,7 +29,7 @@ from kg.errors import CorpusRejected, Problem, StoreError
 from kg.namespaces import BC, DOC_GRAPH_PREFIX, GRAPH_RETRACTIONS
 from kg.rdfize import compile_document, doc_iri
 from kg.reference import load_reference
-from kg.store import GraphStore, swap_directories
+from kg.store import GraphStore, open_store, swap_directories
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; the CLI draws it, tests pass nothing."""
@@ -97,7 +97,9 @@ def _read_all(
 def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildReport, GraphStore]:
     """Rebuild the store from the corpus; raise ``CorpusRejected`` (store untouched) on bad input.
 
-    Returns the report and the open store (the caller closes it).
+    Returns the report and the open store (the caller closes it). The build is always made in a
+    private staging store; on the embedded backend it is swapped in as a directory, on memory it
+    is the store, and on a remote engine it replaces the engine's data in one update.
     """
     t0 = time.perf_counter()
     report_progress = progress or _noop
@@ -110,16 +112,18 @@ def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildRe
         raise CorpusRejected([Problem(str(corpus_dir / "documents"), "", "no *.txt documents")])
     known = set(stems)
 
-    target = settings.store_path
+    remote = open_store(settings) if settings.backend == "remote" else None
+    target = settings.store_path if remote is None else None
     carry: list[ox.Quad] = []
     retracted: set[str] = set()
     report = BuildReport(store=target)
-    if target is not None and target.exists():
-        old = GraphStore.open(target)
+    if remote is not None or (target is not None and target.exists()):
+        old = remote or GraphStore.open(target)
         try:
             carry, retracted, report.carried_graphs = _carry_over(old, {f"{s}.txt" for s in stems})
         finally:
-            old.close()
+            if remote is None:
+                old.close()
 
     staging = target.with_name(target.name + ".building") if target is not None else None
     if staging is not None and staging.exists():
@@ -167,8 +171,20 @@ def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildRe
         new.close()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        if remote is not None:
+            remote.close()
         raise
     report.quads = len(new)
+    if remote is not None:
+        try:
+            remote.replace_all(new.quads())  # one update: readers see the old data or the new
+        except BaseException:
+            remote.close()
+            raise
+        finally:
+            new.close()
+        report.seconds = time.perf_counter() - t0
+        return report, remote
     if staging is None or target is None:
         report.seconds = time.perf_counter() - t0
         return report, new

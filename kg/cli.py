@@ -24,7 +24,7 @@ from kg import stats as stats_mod
 from kg.build import build as run_build
 from kg.config import Settings
 from kg.errors import InvalidParameter, KGError
-from kg.store import EXPORT_FORMATS, GraphStore
+from kg.store import EXPORT_FORMATS, GraphStore, open_store
 
 app = typer.Typer(
     help="Back-channel claims knowledge graph: build, inspect, reason over and export it.",
@@ -58,9 +58,9 @@ def _errors() -> Iterator[None]:
 
 def _open_existing(settings: Settings) -> GraphStore:
     path = settings.store_path
-    if path is not None and not path.exists():
+    if settings.backend == "embedded" and path is not None and not path.exists():
         raise InvalidParameter(f"no store at {path}; run 'kg build' first")
-    return GraphStore.open(path)
+    return open_store(settings)
 
 
 @app.command()

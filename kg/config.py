@@ -26,6 +26,30 @@ class Settings(BaseSettings):
     ontology: Path = Field(default=Path("ontology"), description="ontology directory")
     shapes: Path = Field(default=Path("shapes"), description="SHACL shapes directory")
     max_document_bytes: int = Field(default=2_000_000, gt=0, description="largest accepted text")
+    sparql_query_url: str | None = Field(
+        default=None,
+        description="query URL of a remote SPARQL 1.1 engine; when set, it is the store (not 'store')",
+    )
+    sparql_update_url: str | None = Field(
+        default=None, description="update URL of the remote engine (default: the query URL)"
+    )
+    remote_timeout: float = Field(default=60.0, gt=0, description="seconds to wait for the remote engine")
+    query_timeout: float = Field(
+        default=30.0, gt=0, description="time limit in seconds for one query sent to /sparql"
+    )
+    query_max_results: int = Field(
+        default=100_000, gt=0, description="most rows (or triples) one /sparql answer may carry"
+    )
+    api_key: str | None = Field(
+        default=None, description="key for the write routes; when unset they are not mounted"
+    )
+
+    @property
+    def backend(self) -> str:
+        """'remote', 'memory' or 'embedded', as the other settings imply."""
+        if self.sparql_query_url:
+            return "remote"
+        return "memory" if self.store == "memory" else "embedded"
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.home / path

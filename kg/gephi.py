@@ -43,11 +43,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Final
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.errors import InvalidParameter
-from kg.namespaces import ID, sparql_prefixes
+from kg.namespaces import ID
 from kg.store import GraphStore
 
 VIEWS: Final = ("actors", "claims")
@@ -226,10 +224,7 @@ class WriteStats:
 
 def _rows(store: GraphStore, sparql: str, width: int) -> Iterator[tuple[str | None, ...]]:
     """Stream a SELECT's rows as tuples of lexical values (None where unbound)."""
-    result = store.raw.query(sparql_prefixes() + sparql, use_default_graph_as_union=True)
-    if not isinstance(result, ox.QuerySolutions):
-        raise InvalidParameter("expected a SELECT query")
-    for sol in result:
+    for sol in store.solutions(sparql):
         yield tuple(None if (t := sol[i]) is None else t.value for i in range(width))
 
 

@@ -79,6 +79,6 @@ def retract(store: GraphStore, document: str, *, reason: str, by: str) -> Retrac
         )
         or b""
     ).decode()
-    store.raw.update(f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}")
+    store.update(f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}")
     contradictions.derive(store)
     return Retraction(iri, doc, graph.value, removed, now)
