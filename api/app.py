@@ -43,12 +43,17 @@ def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The app over ``store`` if given (``kg serve`` opens or builds it first), else the configured one.
+
+    The app owns the store either way and closes it on shutdown.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
+        app.state.store = store if store is not None else open_store(settings)
+        app.state.settings = settings
         try:
             yield
         finally:

@@ -68,36 +68,43 @@ def build(store: StoreOpt = None, corpus: CorpusOpt = None, quiet: bool = False)
     """Compile the corpus and reference data into the store, deriving contradictions."""
     settings = _settings(store, corpus)
     with _errors():
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=quiet or not err.is_terminal,
-        ) as bar:
-            tasks: dict[str, TaskID] = {}
-
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
-
-            report, graph_store = run_build(settings, progress)
+        graph_store = _build_with_progress(settings, quiet)
         try:
-            out.print(
-                f"built {report.documents} documents, {report.claims} claims, "
-                f"{len(report.contradictions)} contradictions, {report.quads} quads "
-                f"in {report.seconds:.2f}s -> {report.store or 'memory'}"
-            )
-            if report.carried_graphs:
-                out.print(f"kept {len(report.carried_graphs)} graph(s) not built from the corpus")
-            if report.skipped_retracted:
-                out.print(f"left out retracted: {', '.join(report.skipped_retracted)}")
             if not quiet:
                 _print_stats(stats_mod.compute(graph_store))
         finally:
             graph_store.close()
+
+
+def _build_with_progress(settings: Settings, quiet: bool) -> GraphStore:
+    """Build with a progress bar on a terminal, print the one-line summary, return the store."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        report, graph_store = run_build(settings, progress)
+    where = report.store or ("the remote engine" if settings.backend == "remote" else "memory")
+    out.print(
+        f"built {report.documents} documents, {report.claims} claims, "
+        f"{len(report.contradictions)} contradictions, {report.quads} quads "
+        f"in {report.seconds:.2f}s -> {where}"
+    )
+    if report.carried_graphs:
+        out.print(f"kept {len(report.carried_graphs)} graph(s) not built from the corpus")
+    if report.skipped_retracted:
+        out.print(f"left out retracted: {', '.join(report.skipped_retracted)}")
+    return graph_store
 
 
 def _print_stats(s: stats_mod.Stats) -> None:
@@ -316,4 +323,41 @@ def anchor(
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    corpus: CorpusOpt = None,
+    host: Annotated[str, typer.Option(help="address to bind (env KG_HOST)")] = "",
+    port: Annotated[int, typer.Option(help="port to listen on (env KG_PORT)")] = 0,
+) -> None:
+    """Serve the SPARQL endpoint, the REST API and the query UI; build the seed corpus first if empty.
+
+    The store is opened (or built) here, with progress on the terminal, and handed to the app, so
+    an in-memory store is the one the app serves.
+    """
+    import uvicorn
+
+    from api import create_app
+
+    settings = _settings(store, corpus)
+    with _errors():
+        path = settings.store_path
+        graph_store: GraphStore
+        if settings.backend == "embedded" and path is not None and not path.exists():
+            graph_store = _build_with_progress(settings, quiet=True)
+        else:
+            graph_store = open_store(settings)
+            if graph_store.is_empty():
+                graph_store.close()
+                graph_store = _build_with_progress(settings, quiet=True)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    out.print(f"serving {settings.backend} store on http://{bind_host}:{bind_port}/ (docs at /docs)")
+    uvicorn.run(create_app(settings, store=graph_store), host=bind_host, port=bind_port, log_level="info")
+
+
+if __name__ == "__main__":
     app()

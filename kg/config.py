@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     query_max_results: int = Field(
         default=100_000, gt=0, description="most rows (or triples) one /sparql answer may carry"
     )
+    host: str = Field(default="127.0.0.1", description="address 'kg serve' binds")
+    port: int = Field(default=8000, gt=0, lt=65536, description="port 'kg serve' listens on")
     api_key: str | None = Field(
         default=None, description="key for the write routes; when unset they are not mounted"
     )
