@@ -13,10 +13,12 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 
+from api import documents, queries, sparql, ui
 from api.export import router as export_router
 from kg import __version__
 from kg import stats as stats_mod
 from kg.config import Settings
+from kg.queries import load_catalogue
 from kg.store import GraphStore, open_store
 
 
@@ -88,5 +90,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             contradictions=dict(s.contradictions),
         )
 
+    catalogue = load_catalogue(settings.queries_dir)
+    app.include_router(ui.make_router(catalogue))
+    app.include_router(sparql.router)
+    app.include_router(queries.make_router(catalogue))
     app.include_router(export_router)
+    if settings.api_key:  # no key configured: the write routes do not exist at all
+        app.include_router(documents.make_router(settings))
     return app

@@ -6,6 +6,7 @@ as they are and end the command with status 1; nothing else is caught.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import gephi
+from kg import gephi, queries
 from kg import stats as stats_mod
 from kg.build import build as run_build
 from kg.config import Settings
@@ -309,6 +310,87 @@ def retract(
 
 
 @app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="the named query to run (see --list)")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="a parameter as NAME=VALUE; repeat for more"),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table",
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="list the named queries (with NAME: its parameters and columns)")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Run one of the named queries in queries/ with typed parameters, or list them."""
+    settings = _settings(store)
+    with _errors():
+        catalogue = queries.load_catalogue(settings.queries_dir)
+        if list_queries:
+            _print_catalogue(catalogue, name)
+            return
+        if name is None:
+            raise InvalidParameter("name a query to run, or use --list to see them")
+        if format not in ("table", "json", "csv"):
+            raise InvalidParameter(f"unknown output format {format!r}; use table, json or csv")
+        named = queries.get(catalogue, name)
+        params: dict[str, str] = {}
+        for item in param or []:
+            key, eq, value = item.partition("=")
+            if not eq or not key.strip():
+                raise InvalidParameter(f"--param {item!r}: write NAME=VALUE")
+            if key.strip() in params:
+                raise InvalidParameter(f"parameter {key.strip()!r} is given more than once")
+            params[key.strip()] = value
+        graph_store = _open_existing(settings)
+        try:
+            rows = queries.run(graph_store, named, params)
+        finally:
+            graph_store.close()
+    if format == "json":
+        sys.stdout.write(json.dumps(queries.answer(named, rows), ensure_ascii=False, indent=2) + "\n")
+        return
+    if format == "csv":
+        sys.stdout.write(queries.to_csv(named, rows))
+        return
+    table = Table(title=f"{named.name}: {named.summary}", title_justify="left")
+    for column in named.columns:
+        table.add_column(column.name, overflow="fold")
+    for row in rows:
+        table.add_row(*(queries.compact(row.get(c.name)) for c in named.columns))
+    out.print(table, highlight=False, markup=False)
+    out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", highlight=False)
+
+
+def _print_catalogue(catalogue: dict[str, queries.NamedQuery], name: str | None) -> None:
+    if name is None:
+        table = Table(title="named queries (kg query NAME --param NAME=VALUE)", title_justify="left")
+        table.add_column("query", no_wrap=True)
+        table.add_column("summary")
+        table.add_column("parameters (* required)")
+        for q in catalogue.values():
+            signature = ", ".join(f"{p.name}{'*' if p.required else ''}: {p.type}" for p in q.parameters)
+            table.add_row(q.name, q.summary, signature or "-")
+        out.print(table, highlight=False, markup=False)
+        return
+    q = queries.get(catalogue, name)
+    out.print(f"{q.name}: {q.summary}\n\n{q.description}\n", highlight=False, markup=False, soft_wrap=True)
+    params = Table(title="parameters", title_justify="left")
+    for heading in ("name", "type", "required", "default", "example", "description"):
+        params.add_column(heading, overflow="fold")
+    for p in q.parameters:
+        required = "yes" if p.required else "no"
+        params.add_row(p.name, p.type, required, p.default or "", p.example, p.description)
+    out.print(params, highlight=False, markup=False)
+    columns = Table(title="columns", title_justify="left")
+    columns.add_column("name", no_wrap=True)
+    columns.add_column("description")
+    for c in q.columns:
+        columns.add_row(c.name, c.description)
+    out.print(columns, highlight=False, markup=False)
+
+
+@app.command()
 def anchor(
     file: Annotated[Path, typer.Argument(help="an annotation YAML file")],
     write: Annotated[bool, typer.Option(help="write the offsets back into the file")] = False,
@@ -326,37 +408,107 @@ def main() -> None:  # pragma: no cover - console entry point
     app()
 
 
+
+
 @app.command()
-def serve(
+def ingest(
+    file: Annotated[Path, typer.Argument(help="a UTF-8 plain-text article; '-' reads standard input")],
+    outlet: Annotated[str | None, typer.Option(help="the outlet's name or actor id, e.g. Reuters")] = None,
+    title: Annotated[str | None, typer.Option(help="title (default: the first line of the text)")] = None,
+    author: Annotated[str | None, typer.Option(help="the author's name or actor id")] = None,
+    published: Annotated[str | None, typer.Option(help="publication date, YYYY-MM-DD")] = None,
+    url: Annotated[str | None, typer.Option(help="where the article was found")] = None,
+    language: Annotated[str, typer.Option(help="BCP 47 language tag of the text")] = "en",
+    machine_generated: Annotated[
+        bool, typer.Option("--machine-generated", help="the text declares itself machine-generated")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check and print what would be added; write nothing")
+    ] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="report format: text or json")] = "text",
     store: StoreOpt = None,
-    corpus: CorpusOpt = None,
-    host: Annotated[str, typer.Option(help="address to bind (env KG_HOST)")] = "",
-    port: Annotated[int, typer.Option(help="port to listen on (env KG_PORT)")] = 0,
 ) -> None:
-    """Serve the SPARQL endpoint, the REST API and the query UI; build the seed corpus first if empty.
+    """Extract a new article's claims, pass them through the SHACL gate and store it as its own graph."""
+    from kg.article import ArticleMeta
+    from kg.errors import IngestRejected
+    from kg.ingest import ingest as run_ingest
+    from kg.ingest_report import summary
 
-    The store is opened (or built) here, with progress on the terminal, and handed to the app, so
-    an in-memory store is the one the app serves.
-    """
-    import uvicorn
-
-    from api import create_app
-
-    settings = _settings(store, corpus)
+    if format not in ("text", "json"):
+        err.print(f"[bold red]error:[/] unknown report format {format!r}; use text or json")
+        raise typer.Exit(2)
+    settings = _settings(store)
     with _errors():
-        path = settings.store_path
-        graph_store: GraphStore
-        if settings.backend == "embedded" and path is not None and not path.exists():
-            graph_store = _build_with_progress(settings, quiet=True)
-        else:
-            graph_store = open_store(settings)
-            if graph_store.is_empty():
-                graph_store.close()
-                graph_store = _build_with_progress(settings, quiet=True)
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    out.print(f"serving {settings.backend} store on http://{bind_host}:{bind_port}/ (docs at /docs)")
-    uvicorn.run(create_app(settings, store=graph_store), host=bind_host, port=bind_port, log_level="info")
+        meta = ArticleMeta(
+            title=title,
+            outlet=outlet,
+            author=author,
+            published=published,
+            url=url,
+            language=language,
+            machine_generated=machine_generated,
+        )
+        try:
+            data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        except OSError as e:
+            raise InvalidParameter(f"cannot read {file}: {e.strerror}") from e
+        graph_store = _open_existing(settings)
+        try:
+            report = run_ingest(graph_store, settings, data, meta, dry_run=dry_run)
+        except IngestRejected as e:
+            if format == "json" and e.report is not None:
+                sys.stdout.write(json.dumps(e.report, ensure_ascii=False, indent=2) + "\n")
+            raise
+        finally:
+            graph_store.close()
+    if format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    out.print(summary(report), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("eval")
+def eval_cmd(
+    corpus: CorpusOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Run the extractor on the curated corpus and score it: precision, recall, F1 per document."""
+    from kg.evaluate import CATEGORIES, evaluate
+
+    if format not in ("table", "json"):
+        err.print(f"[bold red]error:[/] unknown format {format!r}: use table or json", highlight=False)
+        raise typer.Exit(2)
+    settings = _settings(corpus=corpus)
+    with _errors():
+        report = evaluate(settings.corpus_dir, settings.ontology_dir, settings.max_document_bytes)
+    if format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+        return
+    overall = Table(title="Extraction against the curated annotations (all documents)")
+    for column in ("", "precision", "recall", "F1", "TP", "FP", "FN"):
+        overall.add_column(column, justify="left" if not column else "right")
+    for category, score in report.overall.items():
+        overall.add_row(
+            category,
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+            str(score.tp),
+            str(score.fp),
+            str(score.fn),
+        )
+    per_doc = Table(title="F1 per document")
+    per_doc.add_column("doc", overflow="fold")
+    per_doc.add_column("cur/ext", justify="right")
+    short = {"recipient": "recip.", "channel": "chan.", "parties": "parties", "sender": "sender"}
+    for category in CATEGORIES:
+        per_doc.add_column(short.get(category, category), justify="right")
+    for d in report.documents:
+        head, _, rest = d.stem.partition("_")
+        name = head if head.isdigit() and rest else d.stem
+        per_doc.add_row(name, f"{d.curated}/{d.extracted}", *(f"{d.scores[c].f1:.2f}" for c in CATEGORIES))
+    out.print(overall)
+    out.print(per_doc)
 
 
 if __name__ == "__main__":

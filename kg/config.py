@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     corpus: Path = Field(default=Path("corpus"), description="corpus directory")
     ontology: Path = Field(default=Path("ontology"), description="ontology directory")
     shapes: Path = Field(default=Path("shapes"), description="SHACL shapes directory")
+    queries: Path = Field(default=Path("queries"), description="named SPARQL queries directory (*.rq)")
     max_document_bytes: int = Field(default=2_000_000, gt=0, description="largest accepted text")
     sparql_query_url: str | None = Field(
         default=None,
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     )
     query_max_results: int = Field(
         default=100_000, gt=0, description="most rows (or triples) one /sparql answer may carry"
+    )
+    query_workers: int = Field(
+        default=4, gt=0, description="queries /sparql evaluates at once; others wait within their time limit"
     )
     host: str = Field(default="127.0.0.1", description="address 'kg serve' binds")
     port: int = Field(default=8000, gt=0, lt=65536, description="port 'kg serve' listens on")
@@ -67,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def shapes_dir(self) -> Path:
         return self.resolve(self.shapes)
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.resolve(self.queries)
 
     @property
     def store_path(self) -> Path | None:

@@ -202,6 +202,17 @@ def check_document(doc: SourceDocument, ref: Reference, known_stems: set[str]) -
     def actor_ok(slug: str) -> bool:
         return slug in ref.actors or slug in local_ids
 
+    local_channels = {ch.id for ch in ann.local_channels}
+    for ch in ann.local_channels:
+        if ch.id in ref.channels:
+            problems.append(Problem(ann_file, f"local channel {ch.id}", "id is already a reference channel"))
+        if ch.intermediary and not actor_ok(ch.intermediary):
+            problems.append(
+                Problem(ann_file, f"local channel {ch.id}", f"unknown actor id {ch.intermediary!r}")
+            )
+    if len(local_channels) != len(ann.local_channels):
+        problems.append(Problem(ann_file, "local_channels", "duplicate local channel id"))
+
     m = doc.meta
     for field_name, value in (("outlet", m.outlet), ("author", m.author)):
         if value and not actor_ok(value):
@@ -231,7 +242,7 @@ def check_document(doc: SourceDocument, ref: Reference, known_stems: set[str]) -
         for slug in p.actors:
             if not actor_ok(slug):
                 problems.append(Problem(ann_file, entry, f"unknown actor id {slug!r}"))
-        if p.channel and p.channel not in ref.channels:
+        if p.channel and p.channel not in ref.channels and p.channel not in local_channels:
             problems.append(Problem(ann_file, entry, f"unknown channel id {p.channel!r}"))
         for t in p.topics:
             if t not in ref.topics:

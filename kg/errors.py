@@ -46,3 +46,43 @@ class InvalidParameter(KGError):
 
 class StoreError(KGError):
     """The store cannot be opened or written (locked, corrupt, unwritable path)."""
+
+
+class IngestRejected(KGError):
+    """A new document failed a check (metadata, extraction, shapes); nothing was stored.
+
+    ``report`` is the ingest report as JSON-ready data (claims, actors, validation results), so
+    a client can see what would have been added and what is wrong with it.
+    """
+
+    def __init__(self, problems: list[Problem], report: dict[str, object] | None = None) -> None:
+        self.problems = problems
+        self.report = report
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"the document was rejected ({len(problems)} problem(s)); nothing was stored:\n{lines}"
+        )
+
+
+class InvalidSparql(InvalidParameter):
+    """A SPARQL request that cannot be run: malformed, missing, doubled, an update, or SERVICE."""
+
+
+class UnsupportedMediaType(InvalidParameter):
+    """A request body in a media type (or charset) the operation does not read."""
+
+
+class NotAcceptable(KGError):
+    """None of the formats the client accepts can carry this answer; ``available`` lists those that can."""
+
+    def __init__(self, message: str, available: list[str]) -> None:
+        self.available = available
+        super().__init__(message)
+
+
+class QueryTimeout(KGError):
+    """A query ran (or waited) longer than its time limit; no partial answer was sent."""
+
+
+class ResultTooLarge(KGError):
+    """An answer would carry more rows or triples than the limit; no partial answer was sent."""

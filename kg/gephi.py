@@ -33,7 +33,9 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import os
 import re
@@ -42,6 +44,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Final
+
+import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import InvalidParameter
@@ -173,7 +177,7 @@ class Column:
 Value = str | int | float | bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Node:
     id: str
     label: str
@@ -183,7 +187,7 @@ class Node:
     size: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Edge:
     source: str
     target: str
@@ -222,12 +226,6 @@ class WriteStats:
 # --- reading the store -------------------------------------------------------------------------
 
 
-def _rows(store: GraphStore, sparql: str, width: int) -> Iterator[tuple[str | None, ...]]:
-    """Stream a SELECT's rows as tuples of lexical values (None where unbound)."""
-    for sol in store.solutions(sparql):
-        yield tuple(None if (t := sol[i]) is None else t.value for i in range(width))
-
-
 def _local(iri: str | None) -> str | None:
     if iri is None:
         return None
@@ -237,22 +235,9 @@ def _local(iri: str | None) -> str | None:
     return iri
 
 
-def _lower(text: str | None) -> str | None:
-    return None if text is None else text.lower()
-
-
 def node_id(iri: str) -> str:
     """A node id: the IRI relative to the project's id base (``actor/iran``), else the IRI."""
     return iri[len(ID) :] if iri.startswith(ID) else iri
-
-
-def _lt(a: str | None, b: str | None) -> str | None:
-    """The smaller of two optional values (deterministic merge of repeated rows)."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a <= b else b
 
 
 @dataclass(slots=True)
@@ -261,7 +246,6 @@ class _Claim:
     prop: str
     doc: str
     stance: str | None
-    name: str | None
     attribution: str | None
     confidence: str | None
     when: str | None  # the timeline date
@@ -299,59 +283,79 @@ class _Data:
 
 
 # Oxigraph answers a single triple pattern as a streamed index scan, but evaluates each further
-# pattern of a join as an index lookup per row (about 10 µs each), so one wide OPTIONAL-heavy
-# SELECT per claim took 10 s for 10k claims. Each query below is one pattern (or one pattern over
-# a VALUES list); they run in parallel threads (pyoxigraph releases the GIL while it evaluates)
-# and are joined in Python dictionaries. Patterns whose object is a fixed IRI ask only for the
-# subjects, which saves decoding a term per row.
-_QUERIES: Final[dict[str, tuple[str, int]]] = {
-    "claimant": ("SELECT ?c ?x WHERE { ?c bc:claimant ?x }", 2),
-    "proposition": ("SELECT ?c ?x WHERE { ?c bc:proposition ?x }", 2),
-    "document": ("SELECT ?c ?x WHERE { ?c bc:sourceDocument ?x }", 2),
-    "denies": ("SELECT ?c WHERE { ?c bc:stance bc:Denies }", 1),
-    "affirms": ("SELECT ?c WHERE { ?c bc:stance bc:Affirms }", 1),
-    "stated_at": ("SELECT ?c ?x WHERE { ?c bc:statedAt ?x }", 2),
-    "window_start": ("SELECT ?c ?x WHERE { ?c bc:windowStart ?x }", 2),
-    "window_end": ("SELECT ?c ?x WHERE { ?c bc:windowEnd ?x }", 2),
-    "date": ("SELECT ?s ?x WHERE { ?s bc:date ?x }", 2),
-    "not_after": ("SELECT ?s ?x WHERE { ?s bc:notAfter ?x }", 2),
-    "not_before": ("SELECT ?s ?x WHERE { ?s bc:notBefore ?x }", 2),
-    "stated_status": ("SELECT ?s WHERE { ?s bc:dateStatus bc:Stated }", 1),
-    "inferred_status": ("SELECT ?s WHERE { ?s bc:dateStatus bc:Inferred }", 1),
+# pattern of a join as an index lookup per row (10-40 µs each), so one wide OPTIONAL-heavy SELECT
+# per claim took 10 s for 10k claims. Each query below is one pattern (or one pattern over a VALUES
+# list), with every variable bound; they run in parallel threads and are joined in Python
+# dictionaries. What a read costs is the engine decoding terms (a dictionary lookup per IRI or long
+# string, 3-8 µs each), so patterns whose object is a fixed IRI ask only for the subjects.
+_QUERIES: Final[dict[str, str]] = {
+    "claimant": "SELECT ?c ?x WHERE { ?c bc:claimant ?x }",
+    "proposition": "SELECT ?c ?x WHERE { ?c bc:proposition ?x }",
+    "document": "SELECT ?c ?x WHERE { ?c bc:sourceDocument ?x }",
+    "denies": "SELECT ?c WHERE { ?c bc:stance bc:Denies }",
+    "affirms": "SELECT ?c WHERE { ?c bc:stance bc:Affirms }",
+    "stated_at": "SELECT ?c ?x WHERE { ?c bc:statedAt ?x }",
+    "window_start": "SELECT ?c ?x WHERE { ?c bc:windowStart ?x }",
+    "window_end": "SELECT ?c ?x WHERE { ?c bc:windowEnd ?x }",
+    "date": "SELECT ?s ?x WHERE { ?s bc:date ?x }",
+    "not_after": "SELECT ?s ?x WHERE { ?s bc:notAfter ?x }",
+    "not_before": "SELECT ?s ?x WHERE { ?s bc:notBefore ?x }",
+    "stated_status": "SELECT ?s WHERE { ?s bc:dateStatus bc:Stated }",
+    "inferred_status": "SELECT ?s WHERE { ?s bc:dateStatus bc:Inferred }",
     "prop_type": (
         "SELECT ?p ?x WHERE { VALUES ?x { "
         + " ".join(f"bc:{c}" for c in PROPOSITION_CLASSES)
-        + " } ?p a ?x }",
-        2,
+        + " } ?p a ?x }"
     ),
-    "summary": ("SELECT ?p ?x WHERE { ?p bc:summary ?x }", 2),
-    "channel": ("SELECT ?p ?x WHERE { ?p bc:viaChannel ?x }", 2),
-    "direct": ("SELECT ?p ?x WHERE { ?p bc:isDirect ?x }", 2),
-    "initiator": ("SELECT ?p ?x WHERE { ?p bc:initiator ?x }", 2),
-    "sender": ("SELECT ?p ?x WHERE { ?p bc:sender ?x }", 2),
-    "recipient": ("SELECT ?p ?x WHERE { ?p bc:recipient ?x }", 2),
-    "party": ("SELECT ?p ?x WHERE { ?p bc:party ?x }", 2),
-    "concerns": ("SELECT ?p ?x WHERE { ?p bc:concerns ?x }", 2),
+    "summary": "SELECT ?p ?x WHERE { ?p bc:summary ?x }",
+    "channel": "SELECT ?p ?x WHERE { ?p bc:viaChannel ?x }",
+    "direct": "SELECT ?p ?x WHERE { ?p bc:isDirect ?x }",
+    "initiator": "SELECT ?p ?x WHERE { ?p bc:initiator ?x }",
+    "sender": "SELECT ?p ?x WHERE { ?p bc:sender ?x }",
+    "recipient": "SELECT ?p ?x WHERE { ?p bc:recipient ?x }",
+    "party": "SELECT ?p ?x WHERE { ?p bc:party ?x }",
+    "concerns": "SELECT ?p ?x WHERE { ?p bc:concerns ?x }",
     "actor_type": (
-        "SELECT ?a ?x WHERE { VALUES ?x { " + " ".join(f"bc:{c}" for c in ACTOR_CLASSES) + " } ?a a ?x }",
-        2,
+        "SELECT ?a ?x WHERE { VALUES ?x { " + " ".join(f"bc:{c}" for c in ACTOR_CLASSES) + " } ?a a ?x }"
     ),
-    "label": ("SELECT ?a ?x ?lang WHERE { ?a skos:prefLabel ?x BIND(LANG(?x) AS ?lang) }", 3),
-    "file": ("SELECT ?d ?x WHERE { ?d bc:sourceFile ?x }", 2),
-    "headline": ("SELECT ?d ?x WHERE { ?d schema:headline ?x }", 2),
-    "outlet": ("SELECT ?d ?x WHERE { ?d bc:outlet ?x }", 2),
-    "published": ("SELECT ?d ?x WHERE { ?d bc:publicationDate ?x }", 2),
-    "contradiction": (
-        "SELECT ?x ?c1 ?c2 ?point ?reason WHERE { ?x a bc:Contradiction ; bc:firstClaim ?c1 ; "
-        "bc:secondClaim ?c2 . OPTIONAL { ?x bc:point ?point } OPTIONAL { ?x bc:reason ?reason } }",
-        5,
-    ),
+    "label": "SELECT ?a ?x ?lang WHERE { ?a skos:prefLabel ?x BIND(LANG(?x) AS ?lang) }",
+    "file": "SELECT ?d ?x WHERE { ?d bc:sourceFile ?x }",
+    "headline": "SELECT ?d ?x WHERE { ?d schema:headline ?x }",
+    "outlet": "SELECT ?d ?x WHERE { ?d bc:outlet ?x }",
+    "published": "SELECT ?d ?x WHERE { ?d bc:publicationDate ?x }",
+    # A contradiction in five patterns rather than one join: the join took 130 µs a row.
+    "contradiction": "SELECT ?x WHERE { ?x a bc:Contradiction }",
+    "first_claim": "SELECT ?x ?c WHERE { ?x bc:firstClaim ?c }",
+    "second_claim": "SELECT ?x ?c WHERE { ?x bc:secondClaim ?c }",
+    "point": "SELECT ?x ?p WHERE { ?x bc:point ?p }",
+    "reason": "SELECT ?x ?r WHERE { ?x bc:reason ?r }",
 }
 # Only the claims view shows these.
-_CLAIMS_VIEW_QUERIES: Final[dict[str, tuple[str, int]]] = {
-    "attribution": ("SELECT ?c ?x WHERE { ?c bc:attribution ?x }", 2),
-    "confidence": ("SELECT ?c ?x WHERE { ?c bc:confidence ?x }", 2),
+_CLAIMS_VIEW_QUERIES: Final[dict[str, str]] = {
+    "attribution": "SELECT ?c ?x WHERE { ?c bc:attribution ?x }",
+    "confidence": "SELECT ?c ?x WHERE { ?c bc:confidence ?x }",
 }
+
+
+def _table(store: GraphStore, sparql: str) -> list[list[str]]:
+    """A SELECT's answer as columns of lexical values (every variable of these queries is bound).
+
+    pyoxigraph writes the whole answer as SPARQL CSV in Rust; an answer with nothing quoted in it
+    (IRIs and dates) is split into columns by two string methods, anything else by the csv module.
+    That costs about half of walking the solutions in Python (a solution, a term and a string per
+    value) and makes no object per row. CSV keeps lexical forms only, which is all the export
+    uses (the language of a label is asked for as a value of its own).
+    """
+    data = store.solutions(sparql).serialize(format=ox.QueryResultsFormat.CSV) or b""
+    text = data.decode("utf-8")
+    head, _, body = text.partition("\r\n")
+    width = head.count(",") + 1
+    if '"' not in body:  # nothing quoted: no comma or line break inside a value
+        flat = body.replace("\r\n", ",").split(",")
+        flat.pop()  # after the last line break
+        return [flat[i::width] for i in range(width)]
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def _label_rank(label: str, lang: str | None) -> tuple[int, str]:
@@ -359,29 +363,27 @@ def _label_rank(label: str, lang: str | None) -> tuple[int, str]:
     return (0 if lang == "en" else 1 if not lang else 2, label)
 
 
-def _functional(rows: Iterable[tuple[str | None, ...]]) -> dict[str, str]:
+def _functional(columns: list[list[str]]) -> dict[str, str]:
     """subject -> object; a repeated value (which the shapes forbid) keeps the smallest, stably."""
-    out: dict[str, str] = {}
-    for s, o in rows:
-        if s is None or o is None:
-            continue
+    subjects, objects = columns
+    out = dict(zip(subjects, objects, strict=True))
+    if len(out) == len(subjects):
+        return out
+    out = {}
+    for s, o in zip(subjects, objects, strict=True):
         old = out.get(s)
         if old is None or o < old:
             out[s] = o
     return out
 
 
-def _fetch(store: GraphStore, names: Iterable[str]) -> dict[str, list[tuple[str | None, ...]]]:
-    """Run the named queries in parallel threads; each answer is a list of value tuples."""
+def _fetch(store: GraphStore, names: Iterable[str]) -> dict[str, list[list[str]]]:
+    """Run the named queries in parallel threads (pyoxigraph lets go of the GIL while it works)."""
     queries = {**_QUERIES, **_CLAIMS_VIEW_QUERIES}
-
-    def run(name: str) -> list[tuple[str | None, ...]]:
-        sparql, width = queries[name]
-        return list(_rows(store, sparql, width))
-
     wanted = list(names)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return dict(zip(wanted, pool.map(run, wanted), strict=True))
+        answers = pool.map(lambda name: _table(store, queries[name]), wanted)
+        return dict(zip(wanted, answers, strict=True))
 
 
 def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, details: bool = False) -> _Data:
@@ -394,13 +396,11 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
         _functional(r["not_after"]),
         _functional(r["not_before"]),
     )
-    denies = {row[0] for row in r["denies"]}
-    affirms = {row[0] for row in r["affirms"]}
-    stated_status = {row[0] for row in r["stated_status"]}
-    inferred_status = {row[0] for row in r["inferred_status"]}
+    denies, affirms = set(r["denies"][0]), set(r["affirms"][0])
+    stated_status, inferred_status = set(r["stated_status"][0]), set(r["inferred_status"][0])
     window_start, window_end = _functional(r["window_start"]), _functional(r["window_end"])
-    attribution = _functional(r.get("attribution", ()))
-    confidence = _functional(r.get("confidence", ()))
+    attribution = _functional(r["attribution"]) if details else {}
+    confidence = _functional(r["confidence"]) if details else {}
 
     def when(node: str | None) -> str | None:
         if node is None:
@@ -424,7 +424,6 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
             p,
             doc,
             stance,
-            None,
             _local(attribution.get(c)),
             _local(confidence.get(c)),
             when(s),
@@ -444,7 +443,7 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
     wanted_props = {c.prop for c in claims.values()}
     rank = {c: i for i, c in enumerate(PROPOSITION_CLASSES)}
     kinds: dict[str, str] = {}
-    for p, typ in r["prop_type"]:
+    for p, typ in zip(*r["prop_type"], strict=True):
         if p in wanted_props and typ is not None:
             kind = _local(typ) or "Communication"
             if p not in kinds or rank[kind] < rank[kinds[p]]:
@@ -458,7 +457,7 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
         for p in wanted_props
     }
     for role in ROLES:
-        for p, a in r[role]:
+        for p, a in zip(*r[role], strict=True):
             entry = props.get(p or "")
             if entry is not None and a is not None:
                 entry.roles.append((role, a))
@@ -466,14 +465,14 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
         entry.roles = sorted(set(entry.roles))
 
     actor_kind: dict[str, str] = {}
-    for a, typ in r["actor_type"]:
+    for a, typ in zip(*r["actor_type"], strict=True):
         cls = _local(typ)
         if a is None or cls is None or cls not in ACTOR_CLASSES:
             continue
         if a not in actor_kind or ACTOR_CLASSES.index(cls) < ACTOR_CLASSES.index(actor_kind[a]):
             actor_kind[a] = cls
     labels: dict[str, tuple[tuple[int, str], str]] = {}
-    for a, label, lang in r["label"]:
+    for a, label, lang in zip(*r["label"], strict=True):
         if a is None or label is None:
             continue
         ranked = _label_rank(label, lang)
@@ -501,12 +500,16 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
     }
     channels = {ch: label_of(ch) for ch in {p.channel for p in props.values() if p.channel}}
 
-    unique: dict[str, tuple[str, str, str, str | None, str | None]] = {}
-    for x, c1, c2, point, reason in sorted(r["contradiction"], key=lambda row: tuple(v or "" for v in row)):
-        if x is None or c1 not in claims or c2 not in claims or c1 is None or c2 is None:
-            continue
-        unique.setdefault(x, (x, c1, c2, _local(point), reason))  # one row per contradiction
-    return _Data(claims, props, actors, docs, channels, list(unique.values()))
+    # One row per contradiction, as a join would give it with the smallest values where the shapes'
+    # one-of-each is broken, in the order of the contradictions' IRIs.
+    first, second = _functional(r["first_claim"]), _functional(r["second_claim"])
+    point, reason = _functional(r["point"]), _functional(r["reason"])
+    contradictions = []
+    for x in sorted(set(r["contradiction"][0])):
+        c1, c2 = first.get(x), second.get(x)
+        if c1 in claims and c2 in claims and c1 is not None and c2 is not None:
+            contradictions.append((x, c1, c2, _local(point.get(x)), reason.get(x)))
+    return _Data(claims, props, actors, docs, channels, contradictions)
 
 
 # --- shared helpers for the views ------------------------------------------------------------
@@ -540,10 +543,6 @@ def _summary_label(text: str | None, fallback: str, limit: int = 60) -> str:
     if not text:
         return fallback
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _claim_name(iri: str, claim: _Claim) -> str:
-    return claim.name or (_local(iri) or iri)
 
 
 def _describe(view: str, summary: str, date_from: str | None, date_to: str | None) -> str:
@@ -582,10 +581,20 @@ ACTOR_EDGE_COLUMNS: Final = (
 )
 
 
+class _Ids(dict[str, str]):
+    """Node ids by IRI, each worked out once: an export names every node many times."""
+
+    def __missing__(self, iri: str) -> str:
+        self[iri] = value = node_id(iri)
+        return value
+
+
 def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> GraphExport:
+    ids = _Ids()
     claims_made: dict[str, int] = defaultdict(int)
     seen: dict[str, list[str | None]] = defaultdict(list)  # actor -> dates of what involves it
     comm_claims: list[tuple[str, _Claim, _Prop, list[tuple[str, str, bool]]]] = []
+    pairs_of: dict[str, list[tuple[str, str, bool]]] = {}  # claims may share a proposition
     for iri in sorted(data.claims):
         c = data.claims[iri]
         claims_made[c.claimant] += 1
@@ -593,7 +602,9 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         prop = data.props[c.prop]
         if prop.kind == POSITION:
             continue
-        pairs = _pairs(prop)
+        pairs = pairs_of.get(c.prop)
+        if pairs is None:
+            pairs = pairs_of[c.prop] = _pairs(prop, ids)
         if pairs:
             comm_claims.append((iri, c, prop, pairs))
             for s, t, _ in pairs:
@@ -604,7 +615,7 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
     disputes: dict[tuple[str, str], list[tuple[str | None, str | None]]] = defaultdict(list)
     for _, c1, c2, point, _reason in data.contradictions:
         a, b = data.claims[c1].claimant, data.claims[c2].claimant
-        key = (a, b) if node_id(a) <= node_id(b) else (b, a)
+        key = (a, b) if ids[a] <= ids[b] else (b, a)
         disputes[key].append(
             (_both_on_record(data.claims[c1].when, data.claims[c2].when), _point_name(point))
         )
@@ -621,7 +632,7 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         n = claims_made.get(a, 0)
         nodes.append(
             Node(
-                node_id(a),
+                ids[a],
                 label,
                 _first_seen(seen[a]),
                 (kind, n),
@@ -633,44 +644,37 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
 
     def edges() -> Iterator[Edge]:
         for iri, c, prop, pairs in comm_claims:
-            doc = data.docs[c.doc]
-            claimant = data.actors[c.claimant][0]
-            channel = data.channels.get(prop.channel, _local(prop.channel)) if prop.channel else None
             stance = c.stance or "affirms"
+            label = f"{stance} {prop.kind}"
+            colour = EDGE_COLOURS.get(stance)
+            values = (
+                "communication",
+                prop.kind,
+                data.channels.get(prop.channel, _local(prop.channel)) if prop.channel else None,
+                _directness(prop.direct),
+                False,  # mutual: set per pair below
+                stance,
+                data.actors[c.claimant][0],
+                ids[iri],
+                c.when,
+                c.status.lower() if c.status else None,
+                data.docs[c.doc].file,
+                prop.summary,
+                c.window_start,
+                c.window_end,
+                None,
+                None,
+            )
+            mutual_values = (*values[:4], True, *values[5:])
             for s, t, mutual in pairs:
-                yield Edge(
-                    node_id(s),
-                    node_id(t),
-                    f"{stance} {prop.kind}",
-                    c.when,
-                    1,
-                    (
-                        "communication",
-                        prop.kind,
-                        channel,
-                        _directness(prop.direct),
-                        mutual,
-                        stance,
-                        claimant,
-                        node_id(iri),
-                        c.when,
-                        c.status.lower() if c.status else None,
-                        doc.file,
-                        prop.summary,
-                        c.window_start,
-                        c.window_end,
-                        None,
-                        None,
-                    ),
-                    EDGE_COLOURS.get(stance),
-                )
-        for key in sorted(disputes, key=lambda k: (node_id(k[0]), node_id(k[1]))):
+                yield Edge(ids[s], ids[t], label, c.when, 1, mutual_values if mutual else values, colour)
+        for key in sorted(disputes, key=lambda k: (ids[k[0]], ids[k[1]])):
             items = disputes[key]
             points = ", ".join(sorted({p for _, p in items if p}))
             n = len(items)
             yield Edge(
-                node_id(key[0]),
-                node_id(key[1]),
+                ids[key[0]],
+                ids[key[1]],
                 f"{n} disagreement{'s' if n != 1 else ''}",
                 dispute_start[key],
                 n,
@@ -696,14 +700,14 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
     )
 
 
-def _pairs(prop: _Prop) -> list[tuple[str, str, bool]]:
+def _pairs(prop: _Prop, ids: _Ids) -> list[tuple[str, str, bool]]:
     """Directed (source, target, mutual) pairs a communication is drawn as."""
     senders = [a for r, a in prop.roles if r == "sender"]
     recipients = [a for r, a in prop.roles if r == "recipient"]
     parties = [a for r, a in prop.roles if r == "party"]
     out = [(s, t, False) for s in senders for t in recipients]
     out += [(s, t, True) for s in parties for t in parties if s != t]
-    return sorted(set(out), key=lambda x: (node_id(x[0]), node_id(x[1]), x[2]))
+    return sorted(set(out), key=lambda x: (ids[x[0]], ids[x[1]], x[2]))
 
 
 # --- the claims view ---------------------------------------------------------------------------
@@ -737,41 +741,34 @@ CLAIM_EDGE_COLUMNS: Final = (
 
 
 def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> GraphExport:
+    ids = _Ids()
     claim_iris = sorted(data.claims)
     prop_dates: dict[str, list[str | None]] = defaultdict(list)
     claims_made: dict[str, int] = defaultdict(int)
+    actor_dates: dict[str, list[str | None]] = defaultdict(list)
     for iri in claim_iris:
         c = data.claims[iri]
         prop_dates[c.prop].append(c.when)
         claims_made[c.claimant] += 1
-    prop_start = {p: _first_seen(ds) for p, ds in prop_dates.items()}
-    actor_dates: dict[str, list[str | None]] = defaultdict(list)
-    for iri in claim_iris:
-        c = data.claims[iri]
         actor_dates[c.claimant].append(c.when)
+    prop_start = {p: _first_seen(ds) for p, ds in prop_dates.items()}
     for p, prop in data.props.items():
         for _, a in prop.roles:
             actor_dates[a].append(prop_start[p])
 
+    # Node values in the order of CLAIM_NODE_COLUMNS: category, kind, claims, stance, attribution,
+    # confidence, stated, date_status, window_start, window_end, summary, channel, directness,
+    # initiator, title, file, outlet, published.
     nodes: list[Node] = []
-    blank: list[Value] = [None] * len(CLAIM_NODE_COLUMNS)
-    col = {c.name: i for i, c in enumerate(CLAIM_NODE_COLUMNS)}
-
-    def vals(**kw: Value) -> tuple[Value, ...]:
-        out = list(blank)
-        for k, v in kw.items():
-            out[col[k]] = v
-        return tuple(out)
-
     for a, dates in actor_dates.items():
         label, kind = data.actors[a]
         n = claims_made.get(a, 0)
         nodes.append(
             Node(
-                node_id(a),
+                ids[a],
                 label,
                 _first_seen(dates),
-                vals(category="actor", kind=kind, claims=n),
+                ("actor", kind, n, *_NONE[:15]),
                 COLOURS.get(kind, COLOURS["Actor"]),
                 _actor_size(n),
             )
@@ -781,19 +778,21 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         conf = c.confidence[len("Credibility") :] if c.confidence and c.confidence[-1:].isdigit() else None
         nodes.append(
             Node(
-                node_id(iri),
-                _claim_name(iri, c),
+                ids[iri],
+                _local(iri) or iri,
                 c.when,
-                vals(
-                    category="claim",
-                    kind="Claim",
-                    stance=c.stance,
-                    attribution=c.attribution,
-                    confidence=int(conf) if conf else None,
-                    stated=c.when,
-                    date_status=c.status.lower() if c.status else None,
-                    window_start=c.window_start,
-                    window_end=c.window_end,
+                (
+                    "claim",
+                    "Claim",
+                    None,
+                    c.stance,
+                    c.attribution,
+                    int(conf) if conf else None,
+                    c.when,
+                    c.status.lower() if c.status else None,
+                    c.window_start,
+                    c.window_end,
+                    *_NONE[:8],
                 ),
                 COLOURS["Claim"],
                 6.0,
@@ -806,16 +805,18 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         )
         nodes.append(
             Node(
-                node_id(p),
+                ids[p],
                 _summary_label(prop.summary, prop.kind),
                 prop_start[p],
-                vals(
-                    category="position" if is_position else "communication",
-                    kind=prop.kind,
-                    summary=prop.summary,
-                    channel=data.channels.get(prop.channel, _local(prop.channel)) if prop.channel else None,
-                    directness=None if is_position else _directness(prop.direct),
-                    initiator=initiator,
+                (
+                    "position" if is_position else "communication",
+                    prop.kind,
+                    *_NONE[:8],
+                    prop.summary,
+                    data.channels.get(prop.channel, _local(prop.channel)) if prop.channel else None,
+                    None if is_position else _directness(prop.direct),
+                    initiator,
+                    *_NONE[:4],
                 ),
                 COLOURS[POSITION] if is_position else COLOURS["communication"],
                 8.0,
@@ -824,17 +825,10 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
     for d, doc in data.docs.items():
         nodes.append(
             Node(
-                node_id(d),
-                doc.title or doc.file or node_id(d),
+                ids[d],
+                doc.title or doc.file or ids[d],
                 doc.published,
-                vals(
-                    category="document",
-                    kind="Document",
-                    title=doc.title,
-                    file=doc.file,
-                    outlet=doc.outlet,
-                    published=doc.published,
-                ),
+                ("document", "Document", *_NONE[:12], doc.title, doc.file, doc.outlet, doc.published),
                 COLOURS["Document"],
                 10.0,
             )
@@ -842,30 +836,26 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
     nodes.sort(key=lambda n: n.id)
 
     def edges() -> Iterator[Edge]:
+        makes, source = ("makes", None, None, None), ("source", None, None, None)
+        claims_by_stance = {s: ("claims", s, None, None) for s in ("affirms", "denies")}
         for iri in claim_iris:
             c = data.claims[iri]
-            cid = node_id(iri)
+            cid = ids[iri]
             stance = c.stance or "affirms"
-            yield Edge(node_id(c.claimant), cid, "makes", c.when, 1, ("makes", None, None, None))
-            yield Edge(
-                cid,
-                node_id(c.prop),
-                stance,
-                c.when,
-                1,
-                ("claims", stance, None, None),
-                EDGE_COLOURS.get(stance),
-            )
-            yield Edge(cid, node_id(c.doc), "source", c.when, 1, ("source", None, None, None))
-        for p in sorted(data.props, key=node_id):
-            pid, start = node_id(p), prop_start[p]
-            for role, a in sorted(data.props[p].roles, key=lambda r: (r[0], node_id(r[1]))):
-                src, dst = (node_id(a), pid) if role == "sender" else (pid, node_id(a))
-                yield Edge(src, dst, role, start, 1, (role, None, None, None))
+            values = claims_by_stance.get(stance) or ("claims", stance, None, None)
+            yield Edge(ids[c.claimant], cid, "makes", c.when, 1, makes)
+            yield Edge(cid, ids[c.prop], stance, c.when, 1, values, EDGE_COLOURS.get(stance))
+            yield Edge(cid, ids[c.doc], "source", c.when, 1, source)
+        by_role = {role: (role, None, None, None) for role in ROLES}
+        for p in sorted(data.props, key=ids.__getitem__):
+            pid, start = ids[p], prop_start[p]
+            for role, a in sorted(data.props[p].roles, key=lambda r: (r[0], ids[r[1]])):
+                src, dst = (ids[a], pid) if role == "sender" else (pid, ids[a])
+                yield Edge(src, dst, role, start, 1, by_role.get(role) or (role, None, None, None))
         for _, c1, c2, point, reason in data.contradictions:
             yield Edge(
-                node_id(c1),
-                node_id(c2),
+                ids[c1],
+                ids[c2],
                 f"contradicts ({point})" if point else "contradicts",
                 _both_on_record(data.claims[c1].when, data.claims[c2].when),
                 1,
@@ -889,6 +879,9 @@ def _claims_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
         date_from,
         date_to,
     )
+
+
+_NONE: Final[tuple[None, ...]] = (None,) * 16
 
 
 def _point_name(point: str | None) -> str | None:
@@ -950,7 +943,44 @@ def _lexical(value: Value, type_: str) -> str:
     return xml_attr(str(value))
 
 
-_CHUNK = 2000  # elements per chunk written
+class _Escaped(dict[str, str]):
+    """Escaped text by raw text, each worked out once per file: ids, labels, kinds, dates and
+    names recur on many elements, and a dictionary hit costs a fifth of the escape check.
+    Forgets everything past a bound, so a huge export holds no second copy of its text."""
+
+    def __init__(self, escape: Callable[[str], str], bound: int = 1_000_000) -> None:
+        super().__init__()
+        self.escape, self.bound = escape, bound
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= self.bound:
+            self.clear()
+        self[text] = value = self.escape(text)
+        return value
+
+
+def _values_writer(
+    columns: Sequence[Column], open_: Callable[[str], str], close: str
+) -> Callable[[tuple[Value, ...], list[str]], None]:
+    """Appends the markup of an element's values (``open_(name)`` + lexical value + ``close``)."""
+    specs = [(open_(c.name), c.type) for c in columns]
+    text = _Escaped(xml_attr)
+
+    def write(values: tuple[Value, ...], out: list[str]) -> None:
+        for (opening, type_), v in zip(specs, values, strict=True):
+            if v is None:
+                continue
+            if type_ == "string":
+                out.append(opening + text[v if type(v) is str else str(v)] + close)
+            elif type_ == "boolean":
+                out.append(opening + ("true" if v else "false") + close)
+            else:
+                out.append(opening + _lexical(v, type_) + close)
+
+    return write
+
+
+_CHUNK = 16_000  # strings per chunk written
 
 
 def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[bytes]:
@@ -979,46 +1009,55 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
     head.append("    <nodes>\n")
     yield _encode(head, stats)
 
-    ncols = [(c.name, c.type) for c in graph.node_columns]
+    ids, labels = _Escaped(xml_attr), _Escaped(_token)
+    node_values = _values_writer(
+        graph.node_columns, lambda name: f'          <attvalue for="{name}" value="', '"/>\n'
+    )
+    node_tails: dict[tuple[tuple[int, int, int], float], str] = {}
     buf: list[str] = []
     for n in graph.nodes:
         start = f' start="{n.start}"' if n.start else ""
-        buf.append(f'      <node id="{xml_attr(n.id)}" label="{_token(n.label)}"{start}>\n')
-        buf.append("        <attvalues>\n")
-        for (name, type_), v in zip(ncols, n.values, strict=True):
-            if v is not None:
-                buf.append(f'          <attvalue for="{name}" value="{_lexical(v, type_)}"/>\n')
-        buf.append("        </attvalues>\n")
-        r, g, b = n.colour
-        buf.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
-        buf.append(f'        <viz:size value="{n.size:.2f}"/>\n')
-        buf.append("      </node>\n")
-        stats.nodes += 1
-        if len(buf) >= _CHUNK * 8:
+        buf.append(f'      <node id="{ids[n.id]}" label="{labels[n.label]}"{start}>\n        <attvalues>\n')
+        node_values(n.values, buf)
+        tail = node_tails.get((n.colour, n.size))
+        if tail is None:
+            r, g, b = n.colour
+            tail = node_tails[(n.colour, n.size)] = (
+                f'        </attvalues>\n        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
+                f'        <viz:size value="{n.size:.2f}"/>\n      </node>\n'
+            )
+        buf.append(tail)
+        if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
+    stats.nodes += len(graph.nodes)
     buf.append("    </nodes>\n    <edges>\n")
 
-    ecols = [(c.name, c.type) for c in graph.edge_columns]
+    edge_values = _values_writer(
+        graph.edge_columns, lambda name: f'          <attvalue for="{name}" value="', '"/>\n'
+    )
+    edge_tails: dict[tuple[int, int, int] | None, str] = {}
+    count = 0
     for e in graph.edges():
         start = f' start="{e.start}"' if e.start else ""
         buf.append(
-            f'      <edge id="e{stats.edges}" source="{xml_attr(e.source)}" target="{xml_attr(e.target)}"'
-            f' label="{_token(e.label)}" weight="{e.weight}"{start}>\n'
+            f'      <edge id="e{count}" source="{ids[e.source]}" target="{ids[e.target]}"'
+            f' label="{labels[e.label]}" weight="{e.weight}"{start}>\n        <attvalues>\n'
         )
-        buf.append("        <attvalues>\n")
-        for (name, type_), v in zip(ecols, e.values, strict=True):
-            if v is not None:
-                buf.append(f'          <attvalue for="{name}" value="{_lexical(v, type_)}"/>\n')
-        buf.append("        </attvalues>\n")
-        if e.colour is not None:
-            r, g, b = e.colour
-            buf.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
-        buf.append("      </edge>\n")
-        stats.edges += 1
-        if len(buf) >= _CHUNK * 8:
+        edge_values(e.values, buf)
+        tail = edge_tails.get(e.colour)
+        if tail is None:
+            colour = ""
+            if e.colour is not None:
+                r, g, b = e.colour
+                colour = f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
+            tail = edge_tails[e.colour] = f"        </attvalues>\n{colour}      </edge>\n"
+        buf.append(tail)
+        count += 1
+        if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
+    stats.edges += count
     buf.append("    </edges>\n  </graph>\n</gexf>\n")
     yield _encode(buf, stats)
 
@@ -1053,43 +1092,46 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
     head.append(f"    <desc>{xml_attr(graph.description)}</desc>\n")
     yield _encode(head, stats)
 
+    ids, labels = _Escaped(xml_attr), _Escaped(xml_attr)
+    node_values = _values_writer(graph.node_columns, lambda name: f'      <data key="n_{name}">', "</data>\n")
+    node_tails: dict[tuple[tuple[int, int, int], float], str] = {}
     buf: list[str] = []
-    ncols = [(c.name, c.type) for c in graph.node_columns]
     for n in graph.nodes:
-        buf.append(f'    <node id="{xml_attr(n.id)}">\n')
-        buf.append(f'      <data key="n_label">{xml_attr(n.label)}</data>\n')
-        if n.start:
-            buf.append(f'      <data key="n_start">{n.start}</data>\n')
-        for (name, type_), v in zip(ncols, n.values, strict=True):
-            if v is not None:
-                buf.append(f'      <data key="n_{name}">{_lexical(v, type_)}</data>\n')
-        r, g, b = n.colour
+        start = f'      <data key="n_start">{n.start}</data>\n' if n.start else ""
         buf.append(
-            f'      <data key="n_r">{r}</data>\n      <data key="n_g">{g}</data>\n'
-            f'      <data key="n_b">{b}</data>\n      <data key="n_size">{n.size!r}</data>\n'
+            f'    <node id="{ids[n.id]}">\n      <data key="n_label">{labels[n.label]}</data>\n{start}'
         )
-        buf.append("    </node>\n")
-        stats.nodes += 1
-        if len(buf) >= _CHUNK * 8:
+        node_values(n.values, buf)
+        tail = node_tails.get((n.colour, n.size))
+        if tail is None:
+            r, g, b = n.colour
+            tail = node_tails[(n.colour, n.size)] = (
+                f'      <data key="n_r">{r}</data>\n      <data key="n_g">{g}</data>\n'
+                f'      <data key="n_b">{b}</data>\n      <data key="n_size">{n.size!r}</data>\n'
+                "    </node>\n"
+            )
+        buf.append(tail)
+        if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
-    ecols = [(c.name, c.type) for c in graph.edge_columns]
+    stats.nodes += len(graph.nodes)
+
+    edge_values = _values_writer(graph.edge_columns, lambda name: f'      <data key="e_{name}">', "</data>\n")
+    count = 0
     for e in graph.edges():
+        start = f'      <data key="e_start">{e.start}</data>\n' if e.start else ""
         buf.append(
-            f'    <edge id="e{stats.edges}" source="{xml_attr(e.source)}" target="{xml_attr(e.target)}">\n'
+            f'    <edge id="e{count}" source="{ids[e.source]}" target="{ids[e.target]}">\n'
+            f'      <data key="e_label">{labels[e.label]}</data>\n{start}'
+            f'      <data key="e_weight">{float(e.weight)!r}</data>\n'
         )
-        buf.append(f'      <data key="e_label">{xml_attr(e.label)}</data>\n')
-        if e.start:
-            buf.append(f'      <data key="e_start">{e.start}</data>\n')
-        buf.append(f'      <data key="e_weight">{float(e.weight)!r}</data>\n')
-        for (name, type_), v in zip(ecols, e.values, strict=True):
-            if v is not None:
-                buf.append(f'      <data key="e_{name}">{_lexical(v, type_)}</data>\n')
+        edge_values(e.values, buf)
         buf.append("    </edge>\n")
-        stats.edges += 1
-        if len(buf) >= _CHUNK * 8:
+        count += 1
+        if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
+    stats.edges += count
     buf.append("  </graph>\n</graphml>\n")
     yield _encode(buf, stats)
 

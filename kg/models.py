@@ -128,13 +128,37 @@ class DocumentMeta(Strict):
 
 
 class LocalActor(Strict):
-    """An actor known only from one document, such as an anonymous source."""
+    """An actor known only from one document, such as an anonymous source.
+
+    Extraction creates such actors for people and organisations the reference data does not
+    know; they stay ``reviewed: false`` until a curator looks at them, and keep the words of
+    the text that introduced them (``surface_form``) so the curator can judge the link.
+    """
 
     id: str
     kind: ActorKind
     label: str = Field(min_length=1)
     affiliation: str | None = None
     reliability: Grade | None = None
+    reviewed: bool = True
+    surface_form: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return _check_slug(value)
+
+
+ChannelType = Literal["direct", "protecting-power", "mediator", "unspecified"]
+
+
+class LocalChannel(Strict):
+    """A channel known only from one document, such as a mediator the reference data lacks."""
+
+    id: str
+    type: ChannelType
+    label: str = Field(min_length=1)
+    intermediary: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -198,6 +222,7 @@ class ClaimAnnotation(Strict):
     stated: DateValue | None = None
     proposition: Proposition
     note: str | None = None
+    method: Literal["curated", "extracted"] = "curated"
 
     @field_validator("id")
     @classmethod
@@ -210,4 +235,5 @@ class AnnotationFile(Strict):
 
     document: str
     local_actors: list[LocalActor] = Field(default_factory=list)
+    local_channels: list[LocalChannel] = Field(default_factory=list)
     claims: list[ClaimAnnotation] = Field(default_factory=list)

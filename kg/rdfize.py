@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kg.corpus import SourceDocument
-from kg.models import ClaimAnnotation, DateValue, LocalActor, Proposition, TimeSpan
+from kg.models import ClaimAnnotation, DateValue, LocalActor, LocalChannel, Proposition, TimeSpan
 from kg.namespaces import (
     BC,
     DOC_GRAPH_PREFIX,
@@ -84,6 +84,13 @@ ACTOR_CLASS = {
     "collective": "CollectiveActor",
     "unnamed-source": "UnnamedSource",
 }
+CHANNEL_TYPE = {
+    "direct": "DirectChannel",
+    "protecting-power": "ProtectingPowerChannel",
+    "mediator": "MediatorChannel",
+    "unspecified": "UnspecifiedIndirectChannel",
+}
+METHOD = {"curated": "CuratedAnnotation", "extracted": "AutomaticExtraction"}
 CONTEXT_CHARS = 32
 
 
@@ -105,6 +112,10 @@ def claim_iri(key: str, claim_id: str) -> str:
 
 def local_actor_iri(key: str, slug: str) -> str:
     return f"{ID}actor/{key}/{slug}"
+
+
+def local_channel_iri(key: str, slug: str) -> str:
+    return f"{ID}channel/{key}/{slug}"
 
 
 def _date(d: dt.date) -> ox.Literal:
@@ -175,15 +186,17 @@ def proposition_iri(key: str, p: Proposition, resolve: dict[str, str]) -> str:
     it, so a triple in two graphs would multiply every join the rules and shapes make.
     """
     content = p.model_dump(mode="json", exclude_none=True)
-    for key in ("sender", "recipient", "initiator"):
-        if key in content:
-            content[key] = resolve[content[key]]
-    for key in ("parties", "subjects"):
-        content[key] = sorted(resolve[x] for x in content.get(key, []))
+    for role in ("sender", "recipient", "initiator"):
+        if role in content:
+            content[role] = resolve[content[role]]
+    for role in ("parties", "subjects"):
+        content[role] = sorted(resolve[x] for x in content.get(role, []))
     return f"{ID}proposition/{key}/{_hash(content)}"
 
 
-def _proposition(em: _Emitter, iri: str, p: Proposition, resolve: dict[str, str]) -> None:
+def _proposition(
+    em: _Emitter, iri: str, p: Proposition, resolve: dict[str, str], channels: dict[str, str]
+) -> None:
     em.add(iri, A, bc(KIND_CLASS[p.kind]))
     em.add(iri, bc("summary"), _str(p.summary))
     if p.sender:
@@ -197,7 +210,7 @@ def _proposition(em: _Emitter, iri: str, p: Proposition, resolve: dict[str, str]
     if p.initiator:
         em.add(iri, bc("initiator"), resolve[p.initiator])
     if p.channel:
-        em.add(iri, bc("viaChannel"), channel_iri(p.channel))
+        em.add(iri, bc("viaChannel"), channels.get(p.channel) or channel_iri(p.channel))
     if p.direct is not None:
         em.add(iri, bc("isDirect"), _bool(p.direct))
     for t in p.topics:
@@ -218,11 +231,25 @@ def _local_actor(em: _Emitter, key: str, a: LocalActor, resolve: dict[str, str])
     iri = local_actor_iri(key, a.id)
     em.add(iri, A, bc(ACTOR_CLASS[a.kind]))
     em.add(iri, _N(SKOS + "prefLabel"), _en(a.label))
-    em.add(iri, bc("reviewed"), _bool(True))
+    em.add(iri, bc("reviewed"), _bool(a.reviewed))
+    if a.surface_form:
+        em.add(iri, bc("surfaceForm"), _str(a.surface_form))
+        if a.surface_form != a.label:
+            em.add(iri, _N(SKOS + "altLabel"), _en(a.surface_form))
     if a.affiliation:
         em.add(iri, bc("affiliation"), resolve[a.affiliation])
     if a.reliability:
         em.add(iri, bc("reliability"), bc(f"Reliability{a.reliability}"))
+
+
+def _local_channel(em: _Emitter, key: str, ch: LocalChannel, resolve: dict[str, str]) -> None:
+    iri = local_channel_iri(key, ch.id)
+    em.add(iri, A, bc("Channel"))
+    em.add(iri, _N(SKOS + "prefLabel"), _en(ch.label))
+    em.add(iri, bc("channelType"), bc(CHANNEL_TYPE[ch.type]))
+    em.add(iri, bc("isDirect"), _bool(ch.type == "direct"))
+    if ch.intermediary:
+        em.add(iri, bc("intermediary"), resolve[ch.intermediary])
 
 
 def _claim(
@@ -231,6 +258,7 @@ def _claim(
     c: ClaimAnnotation,
     resolve: dict[str, str],
     default_stated: DateValue | None,
+    channels: dict[str, str],
 ) -> None:
     key = doc.key
     iri = claim_iri(key, c.id)
@@ -241,7 +269,7 @@ def _claim(
     em.add(iri, bc("stance"), bc(STANCE[c.stance]))
     em.add(iri, bc("attribution"), bc(ATTRIBUTION[c.attribution]))
     em.add(iri, bc("sourceDocument"), d_iri)
-    em.add(iri, bc("annotationMethod"), bc("CuratedAnnotation"))
+    em.add(iri, bc("annotationMethod"), bc(METHOD[c.method]))
     if c.confidence is not None:
         em.add(iri, bc("confidence"), bc(f"Credibility{c.confidence}"))
     if c.note:
@@ -260,7 +288,7 @@ def _claim(
 
     p_iri = proposition_iri(key, c.proposition, resolve)
     em.add(iri, bc("proposition"), p_iri)
-    _proposition(em, p_iri, c.proposition, resolve)
+    _proposition(em, p_iri, c.proposition, resolve, channels)
 
     start = c.start if c.start is not None else 0
     end = c.end if c.end is not None else start + len(c.quote)
@@ -361,9 +389,12 @@ def compile_document(doc: SourceDocument, stem_keys: dict[str, str] | None = Non
 
     for a in ann.local_actors:
         _local_actor(em, key, a, resolver)
+    channels = {ch.id: local_channel_iri(key, ch.id) for ch in ann.local_channels}
+    for ch in ann.local_channels:
+        _local_channel(em, key, ch, resolver)
     default_stated = _default_statement_date(doc)
     for c in ann.claims:
-        _claim(em, doc, c, resolver, default_stated)
+        _claim(em, doc, c, resolver, default_stated, channels)
     return _dedupe(em.quads)
 
 

@@ -1,7 +1,8 @@
 """Retracting a document: its graph goes, a record of who retracted it, when and why stays.
 
 The record lives in the retractions graph (outside the document's graph, so it survives the
-document), and the contradictions are derived again, since the retracted claims no longer count.
+document). The contradictions that named the retracted claims go too, in the same update, so a
+reader sees the document with its contradictions or neither.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg import contradictions
 from kg.errors import InvalidParameter, NotFound
-from kg.namespaces import BC, GRAPH_RETRACTIONS, ID, PROV, RDF, RDFS, XSD
+from kg.namespaces import BC, GRAPH_CONTRADICTIONS, GRAPH_RETRACTIONS, ID, PROV, RDF, RDFS, XSD
 from kg.rdfize import doc_graph_iri, doc_iri
 from kg.store import GraphStore
 
@@ -79,6 +79,26 @@ def retract(store: GraphStore, document: str, *, reason: str, by: str) -> Retrac
         )
         or b""
     ).decode()
-    store.update(f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}")
-    contradictions.derive(store)
+    store.update(
+        _unlink(graph.value)
+        + f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}"
+    )
     return Retraction(iri, doc, graph.value, removed, now)
+
+
+def _unlink(graph: str) -> str:
+    """Update operations removing the contradictions that name a claim of ``graph``.
+
+    Each contradiction is decided from its two claims alone, so those are exactly the ones a new
+    derivation would no longer find: removing them in the same update as the graph gives the
+    result of a full derivation, and no reader sees the document gone but its contradictions
+    still there.
+    """
+    c = GRAPH_CONTRADICTIONS.value
+    return (
+        f"DELETE {{ GRAPH <{c}> {{ ?n ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?claim a bc:Claim }}"
+        f" GRAPH <{c}> {{ ?n bc:firstClaim|bc:secondClaim ?claim . ?n ?p ?o }} }} ;\n"
+        f"DELETE {{ GRAPH <{c}> {{ ?claim bc:contradicts ?other . ?other bc:contradicts ?claim }} }}"
+        f" WHERE {{ GRAPH <{graph}> {{ ?claim a bc:Claim }}"
+        f" GRAPH <{c}> {{ ?claim bc:contradicts ?other }} }} ;\n"
+    )

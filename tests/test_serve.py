@@ -21,7 +21,7 @@ def _serve(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[bytes], st
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), *args],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
             cwd=ROOT,
             env=env,
             stdout=out,

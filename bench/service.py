@@ -1,0 +1,386 @@
+"""Benchmark of the service: named-query latency per backend, and HTTP throughput side by side.
+
+Make stores first (see bench/export.py), e.g.::
+
+    python -m bench.generate --claims 10000 --out /tmp/gx10k
+    KG_HOME=$PWD kg build --corpus /tmp/gx10k --store /tmp/gx10k-store --quiet
+    python -m bench.service --store /tmp/gx10k-store [--store /tmp/gx100k-store] [--json FILE]
+
+For each store it measures:
+
+1. **Named queries** (``queries/*.rq`` with their example parameters): the median latency of
+   ``kg.queries.run`` on each backend (the embedded store on disk, an in-memory copy, and a real
+   ``oxigraph serve-read-only`` process over the same directory), and of the same SPARQL with the
+   same typed bindings run directly in pyoxigraph (``Store.query`` with ``substitutions``, rows
+   materialised) on the same open store. The target is ``kg`` within 1.2x of direct pyoxigraph.
+2. **HTTP**: ``kg serve`` as a separate process; the median latency of ``/actors/{id}/claims``
+   (sequential requests), and requests per second under concurrent load from ``wrk`` (a separate
+   C process, Debian's ``wrk``) for ``/sparql`` and ``/actors/{id}/claims``, with the same
+   query sent in the same run to raw ``oxigraph serve-read-only`` and to rdflib-endpoint (rdflib's
+   own SPARQL evaluator behind FastAPI, loaded from the store's N-Quads dump; skipped above
+   ``--rdflib-max-quads`` because rdflib holds everything in Python objects). Targets: ``/sparql``
+   at least 0.8x raw Oxigraph server and at least 5x rdflib-endpoint.
+
+The machine is small and shared, so every figure is a median and each comparison is made in the
+same run, back to back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from kg import queries as named
+from kg.namespaces import sparql_prefixes
+from kg.store import GraphStore, OxigraphStore, RemoteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCEPT_JSON = "application/sparql-results+json"
+
+# The query sent to every SPARQL server for the throughput comparison: one actor's claims with
+# their stance, date, quote and document, the work behind /actors/{id}/claims.
+THROUGHPUT_QUERY = """PREFIX bc: <https://w3id.org/backchannel-kg/ontology#>
+SELECT ?claim ?stance ?date ?quote ?doc WHERE {
+  ?claim bc:claimant <https://w3id.org/backchannel-kg/id/actor/%s> ;
+         bc:stance ?stance ; bc:sourceDocument ?doc .
+  OPTIONAL { ?claim bc:statedAt ?date }
+  OPTIONAL { ?claim bc:quote ?quote }
+} ORDER BY ?date ?claim LIMIT 50"""
+TRIVIAL_QUERY = "ASK { ?s ?p ?o }"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm the caches once: every contender gets the same warm start
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _process(
+    cmd: list[str], ready_url: str, log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 1800
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(ready_url, timeout=5).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd[0]} did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def oxigraph_server(store: Path, work: Path) -> Iterator[str]:
+    """Raw Oxigraph server, read-only, over the same store directory; yields its query URL."""
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        raise RuntimeError("oxigraph is not installed (pip install oxigraph)")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [
+        exe,
+        "serve-read-only",
+        "--location",
+        str(store),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    with _process(cmd, f"{base}/query?query=ASK%7B%7D", work / "oxigraph.log"):
+        yield f"{base}/query"
+
+
+@contextmanager
+def kg_service(store: Path, work: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(KG_HOME=str(ROOT), KG_STORE=str(store), KG_QUERY_MAX_RESULTS="1000000")
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    with _process(cmd, f"{base}/healthz", work / "kg-serve.log", env):
+        yield base
+
+
+@contextmanager
+def rdflib_endpoint(nquads: Path, work: Path) -> Iterator[str]:
+    port = _free_port()
+    cmd = [sys.executable, "-m", "bench.rdflib_endpoint_server", str(nquads), str(port)]
+    base = f"http://127.0.0.1:{port}"
+    with _process(cmd, f"{base}/?query=ASK%7B%7D", work / "rdflib-endpoint.log"):
+        yield f"{base}/"
+
+
+def wrk(url: str, duration: int, connections: int, accept: str = ACCEPT_JSON) -> dict[str, float]:
+    """Requests per second from wrk (2 threads), with the non-2xx count: errors don't count."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    cmd = [exe, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
+    bad = 0
+    for line in out.splitlines():
+        if "Non-2xx" in line:
+            bad = int(line.split()[-1])
+    p50 = next((line.split()[1] for line in out.splitlines() if line.strip().startswith("50%")), "?")
+    if bad:
+        raise RuntimeError(f"{url}: {bad} non-2xx answers under load:\n{out}")
+    return {"rps": rps, "p50": _ms(p50)}
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float("nan")
+
+
+# --- named queries -----------------------------------------------------------------------------
+
+
+def _direct(raw: ox.Store, query: named.NamedQuery, params: dict[str, str]) -> Callable[[], object]:
+    """The same text and typed bindings straight into pyoxigraph, rows materialised as terms."""
+    bindings = named.bind(query, params)
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    text = sparql_prefixes() + query.text
+
+    def call() -> object:
+        result = raw.query(text, use_default_graph_as_union=True, substitutions=subs or None)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in result]
+
+    return call
+
+
+def _via_kg(store: GraphStore, query: named.NamedQuery, params: dict[str, str]) -> Callable[[], object]:
+    return lambda: named.run(store, query, params)
+
+
+def named_queries(store_path: Path, work: Path, repeat: int, with_memory: bool) -> list[dict[str, Any]]:
+    catalogue = named.load_catalogue(ROOT / "queries")
+    embedded = OxigraphStore.open(store_path)
+    stores: dict[str, GraphStore] = {"embedded": embedded}
+    if with_memory:
+        log("  loading an in-memory copy")
+        memory = OxigraphStore.open(None)
+        memory.bulk_add(embedded.quads())
+        stores["memory"] = memory
+    rows: list[dict[str, Any]] = []
+    try:
+        with oxigraph_server(store_path, work) as query_url:
+            stores["remote"] = RemoteStore(query_url)
+            for name, query in sorted(catalogue.items()):
+                params = named.example_parameters(query)
+                row: dict[str, Any] = {"query": name, "params": params}
+                row["rows"] = len(named.run(embedded, query, params))
+                row["direct_ms"] = _median_ms(_direct(embedded.raw, query, params), repeat)
+                for backend, store in stores.items():
+                    row[f"{backend}_ms"] = _median_ms(_via_kg(store, query, params), repeat)
+                row["ratio"] = row["embedded_ms"] / row["direct_ms"] if row["direct_ms"] else float("nan")
+                log(
+                    f"  {name:<28} {row['rows']:>6} rows  direct {row['direct_ms']:8.2f} ms  "
+                    + "  ".join(f"{b} {row[f'{b}_ms']:8.2f} ms" for b in stores)
+                    + f"  kg/direct {row['ratio']:.2f}x"
+                )
+                rows.append(row)
+            stores["remote"].close()
+    finally:
+        for store in stores.values():
+            store.close()
+    return rows
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+def hub_actor(store_path: Path) -> str:
+    """The actor with the most claims: the heaviest /actors/{id}/claims."""
+    store = OxigraphStore.open(store_path)
+    try:
+        rows = store.select(
+            "SELECT ?a (COUNT(?c) AS ?n) WHERE { ?c bc:claimant ?a } GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
+        )
+        return rows[0]["a"].value.rsplit("/actor/", 1)[1]
+    finally:
+        store.close()
+
+
+def http(
+    store_path: Path, work: Path, duration: int, connections: int, repeat: int, rdflib_max_quads: int
+) -> dict[str, Any]:
+    actor = hub_actor(store_path)
+    sparql = THROUGHPUT_QUERY % actor
+    q = urllib.parse.urlencode({"query": sparql})
+    trivial = urllib.parse.urlencode({"query": TRIVIAL_QUERY})
+    result: dict[str, Any] = {"actor": actor, "connections": connections, "duration_s": duration}
+    with kg_service(store_path, work) as base:
+        claims_url = f"{base}/actors/{actor}/claims?limit=50"
+        with httpx.Client() as client:
+            first = client.get(claims_url)
+            first.raise_for_status()
+            result["actor_claims_total"] = first.json().get("total")
+            result["actor_claims_ms"] = _median_ms(lambda: client.get(claims_url).raise_for_status(), repeat)
+            check = client.get(f"{base}/sparql?{q}", headers={"Accept": ACCEPT_JSON})
+            check.raise_for_status()
+            result["rows"] = len(check.json()["results"]["bindings"])
+        log(f"  /actors/{actor}/claims median {result['actor_claims_ms']:.2f} ms")
+        result["kg_actor_claims"] = wrk(claims_url, duration, connections, "application/json")
+        result["kg_sparql"] = wrk(f"{base}/sparql?{q}", duration, connections)
+        result["kg_sparql_ask"] = wrk(f"{base}/sparql?{trivial}", duration, connections)
+        rps = {k: result[k]["rps"] for k in ("kg_sparql", "kg_actor_claims")}
+        log(f"  kg: /sparql {rps['kg_sparql']:.0f} rps, /actors/…/claims {rps['kg_actor_claims']:.0f} rps")
+    with oxigraph_server(store_path, work) as url:
+        result["oxigraph_sparql"] = wrk(f"{url}?{q}", duration, connections)
+        result["oxigraph_sparql_ask"] = wrk(f"{url}?{trivial}", duration, connections)
+        log(f"  oxigraph serve: {result['oxigraph_sparql']['rps']:.0f} rps")
+    quads = len(OxigraphStore.open(store_path))
+    if quads <= rdflib_max_quads:
+        nquads = work / "dump.nq"
+        raw = ox.Store.read_only(str(store_path))
+        raw.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+        del raw
+        log(f"  rdflib-endpoint: loading {quads} quads")
+        with rdflib_endpoint(nquads, work) as url:
+            result["rdflib_sparql"] = wrk(f"{url}?{q}", duration, connections)
+            result["rdflib_sparql_ask"] = wrk(f"{url}?{trivial}", duration, connections)
+        log(f"  rdflib-endpoint: {result['rdflib_sparql']['rps']:.1f} rps")
+    else:
+        result["rdflib_sparql"] = None
+        log(f"  rdflib-endpoint skipped: {quads} quads > --rdflib-max-quads {rdflib_max_quads}")
+    return result
+
+
+def _claims(store_path: Path) -> int:
+    store = OxigraphStore.open(store_path)
+    try:
+        return int(store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim }")[0]["n"].value)
+    finally:
+        store.close()
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for r in results:
+        lines.append(f"### {r['claims']:,} claims ({r['store']})\n")
+        lines.append(
+            "| query | rows | direct pyoxigraph ms | embedded ms | memory ms | remote ms | embedded/direct |"
+        )
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
+        for q in r["queries"]:
+            lines.append(
+                f"| {q['query']} | {q['rows']} | {q['direct_ms']:.2f} | {q['embedded_ms']:.2f} | "
+                f"{q.get('memory_ms', float('nan')):.2f} | {q['remote_ms']:.2f} | {q['ratio']:.2f}x |"
+            )
+        h = r["http"]
+        ox_rps = h["oxigraph_sparql"]["rps"]
+        rd = h["rdflib_sparql"]
+        lines.append("")
+        lines.append(
+            f"- `/actors/{h['actor']}/claims?limit=50` ({h['actor_claims_total']} claims in all): "
+            f"median {h['actor_claims_ms']:.2f} ms, {h['kg_actor_claims']['rps']:.0f} requests/s"
+        )
+        lines.append(
+            f"- `/sparql` ({h['rows']} rows): {h['kg_sparql']['rps']:.0f} requests/s; raw Oxigraph server "
+            f"{ox_rps:.0f} ({h['kg_sparql']['rps'] / ox_rps:.2f}x)"
+            + (f"; rdflib-endpoint {rd['rps']:.1f} ({h['kg_sparql']['rps'] / rd['rps']:.0f}x)" if rd else "")
+        )
+        ask, ox_ask = h["kg_sparql_ask"]["rps"], h["oxigraph_sparql_ask"]["rps"]
+        lines.append(
+            f"- `/sparql` ASK: {ask:.0f} requests/s; raw Oxigraph server {ox_ask:.0f} ({ask / ox_ask:.2f}x)"
+            + (f"; rdflib-endpoint {h['rdflib_sparql_ask']['rps']:.1f}" if rd else "")
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--store", type=Path, action="append", required=True, help="a built store (repeatable)"
+    )
+    parser.add_argument("--repeat", type=int, default=20, help="runs per latency median")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per wrk run")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections of wrk")
+    parser.add_argument("--rdflib-max-quads", type=int, default=1_000_000)
+    parser.add_argument("--no-memory", action="store_true", help="skip the in-memory backend")
+    parser.add_argument("--only", choices=["queries", "http"], help="run one half only")
+    parser.add_argument("--json", type=Path, help="write the figures as JSON too")
+    args = parser.parse_args(argv)
+    results: list[dict[str, Any]] = []
+    for store_path in args.store:
+        with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+            work = Path(tmp)
+            claims = _claims(store_path)
+            log(f"{store_path}: {claims} claims")
+            entry: dict[str, Any] = {"store": str(store_path), "claims": claims, "queries": [], "http": None}
+            if args.only != "http":
+                entry["queries"] = named_queries(store_path, work, args.repeat, not args.no_memory)
+            if args.only != "queries":
+                entry["http"] = http(
+                    store_path, work, args.duration, args.connections, args.repeat, args.rdflib_max_quads
+                )
+            results.append(entry)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    if all(r["queries"] and r["http"] for r in results):
+        print(report(results))
+    else:
+        print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
