@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 
-from api import documents, queries, sparql, ui
+from api import documents, queries, rest, sparql, ui
 from api.export import router as export_router
 from kg import __version__
 from kg import stats as stats_mod
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(ui.make_router(catalogue))
     app.include_router(sparql.router)
     app.include_router(queries.make_router(catalogue))
+    app.include_router(rest.router)
     app.include_router(export_router)
     if settings.api_key:  # no key configured: the write routes do not exist at all
         app.include_router(documents.make_router(settings))

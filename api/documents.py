@@ -120,12 +120,20 @@ _KEY_HEADER = APIKeyHeader(
 )
 
 
-def make_router(settings: Settings, *, extractor: Extractor | None = None) -> APIRouter:
-    """The write routes, guarded by the configured API key (refused when there is none).
+def article_extractor() -> Extractor | None:
+    """The extractor ingest uses; None is :func:`kg.extract.extract`.
 
-    ``extractor`` replaces the article extractor (default :func:`kg.extract.extract`), for a
-    deployment with its own or a test that feeds curated annotations.
+    A dependency, so a deployment or a test can swap it (``app.dependency_overrides``), e.g. to
+    feed curated annotations through the same pipeline.
     """
+    return None
+
+
+ExtractorDep = Annotated[Extractor | None, Depends(article_extractor)]
+
+
+def make_router(settings: Settings) -> APIRouter:
+    """The write routes, guarded by the configured API key (refused when there is none)."""
     if not settings.api_key:
         raise InvalidParameter(
             "the write routes need an API key (KG_API_KEY); without one, do not mount them"
@@ -172,6 +180,7 @@ def make_router(settings: Settings, *, extractor: Extractor | None = None) -> AP
     async def post_document(
         request: Request,
         store: StoreDep,
+        extractor: ExtractorDep,
         dry_run: Annotated[bool, Query(description="check and report, write nothing")] = False,
         title: Annotated[str | None, Query(description="text/plain only: the title")] = None,
         outlet: Annotated[str | None, Query(description="text/plain only: the outlet")] = None,

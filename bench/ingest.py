@@ -86,10 +86,14 @@ def _meta(data: dict[str, object]) -> ArticleMeta:
     )
 
 
-def articles(corpus: Path, n: int, skip: set[str]) -> list[Article]:
-    """The first ``n`` generated documents whose key is not in ``skip`` (the base store's)."""
+def articles(corpus: Path, n: int, skip: set[str], start: int = 0) -> list[Article]:
+    """``n`` generated documents from the ``start``-th on whose key is not in ``skip``.
+
+    ``start`` is the number of documents in the base store: the generator's documents past it
+    are the ones it did not hold (the same seed writes the same sequence).
+    """
     out: list[Article] = []
-    for path in sorted((corpus / "documents").glob("*.txt")):
+    for path in sorted((corpus / "documents").glob("*.txt"))[start:]:
         text = path.read_bytes()
         if hashlib.sha256(text).hexdigest()[:16] in skip:
             continue
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = work / "articles"
     _log(f"generating {args.base_claims:,} + ~{args.articles * 12:,} claims (seed {args.seed}) into {corpus}")
-    generate(args.base_claims + args.articles * 12 + 100, corpus, seed=args.seed, force=True)
+    generate(args.base_claims + args.articles * 12 + 1000, corpus, seed=args.seed, force=True)
 
     base_path = work / "store-base"
     if base_path.exists():
@@ -202,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(home=ROOT, corpus=corpus, store=str(base_path))
     base = GraphStore.open(base_path)
     try:
-        batch = articles(corpus, args.articles, _keys(base))
+        stored = _keys(base)
+        batch = articles(corpus, args.articles, stored, start=len(stored))
         if len(batch) < args.articles:
             raise SystemExit(f"only {len(batch)} new articles were generated")
         empty = GraphStore.open(None)

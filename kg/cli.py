@@ -408,8 +408,6 @@ def main() -> None:  # pragma: no cover - console entry point
     app()
 
 
-
-
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(help="a UTF-8 plain-text article; '-' reads standard input")],

@@ -25,30 +25,29 @@ item with no date, or touching one, has no time and stays visible throughout. ``
 ``date_to`` keep the claims whose timeline date lies in the range (undated claims are left out
 then) and everything those claims involve.
 
-Data comes from a handful of SELECTs whose rows are read as they stream; the XML is written by
-hand in chunks (ids are node IRIs relative to the project's id base, attribute ids equal their
-titles so that graphology and networkx name columns alike), in a fixed order, so the same store
-gives the same bytes.
+Data comes from one table per triple pattern (:mod:`kg.gephi_read`: from the documents' export
+summaries where they are current), joined here in dictionaries; the XML is written by hand in
+chunks (ids are node IRIs relative to the project's id base, attribute ids equal their titles so
+that graphology and networkx name columns alike), in a fixed order, so the same store gives the
+same bytes.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
-import io
+import gc
 import math
-import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Final
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.errors import InvalidParameter
+from kg.gephi_read import ACTOR_CLASSES, PROPOSITION_CLASSES, Columns, read_tables
 from kg.namespaces import ID
 from kg.store import GraphStore
 
@@ -63,27 +62,6 @@ GEXF_NS: Final = "http://gexf.net/1.3"
 GEXF_VIZ_NS: Final = "http://gexf.net/1.3/viz"
 GRAPHML_NS: Final = "http://graphml.graphdrawing.org/xmlns"
 
-ACTOR_CLASSES: Final = (
-    "State",
-    "Person",
-    "NonStateArmedGroup",
-    "Organisation",
-    "Outlet",
-    "DiplomaticMission",
-    "CollectiveActor",
-    "UnnamedSource",
-)
-# Most specific first: an inferred graph may add the superclasses (a Request is a Message).
-PROPOSITION_CLASSES: Final = (
-    "Request",
-    "Warning",
-    "Message",
-    "MessageExchange",
-    "Negotiation",
-    "Talks",
-    "Communication",
-    "PositionStatement",
-)
 POSITION: Final = "PositionStatement"
 ROLES: Final = ("sender", "recipient", "party", "concerns")  # how actors take part in a proposition
 
@@ -282,88 +260,48 @@ class _Data:
     contradictions: list[tuple[str, str, str, str | None, str | None]]  # iri, c1, c2, point, reason
 
 
-# Oxigraph answers a single triple pattern as a streamed index scan, but evaluates each further
-# pattern of a join as an index lookup per row (10-40 µs each), so one wide OPTIONAL-heavy SELECT
-# per claim took 10 s for 10k claims. Each query below is one pattern (or one pattern over a VALUES
-# list), with every variable bound; they run in parallel threads and are joined in Python
-# dictionaries. What a read costs is the engine decoding terms (a dictionary lookup per IRI or long
-# string, 3-8 µs each), so patterns whose object is a fixed IRI ask only for the subjects.
-_QUERIES: Final[dict[str, str]] = {
-    "claimant": "SELECT ?c ?x WHERE { ?c bc:claimant ?x }",
-    "proposition": "SELECT ?c ?x WHERE { ?c bc:proposition ?x }",
-    "document": "SELECT ?c ?x WHERE { ?c bc:sourceDocument ?x }",
-    "denies": "SELECT ?c WHERE { ?c bc:stance bc:Denies }",
-    "affirms": "SELECT ?c WHERE { ?c bc:stance bc:Affirms }",
-    "stated_at": "SELECT ?c ?x WHERE { ?c bc:statedAt ?x }",
-    "window_start": "SELECT ?c ?x WHERE { ?c bc:windowStart ?x }",
-    "window_end": "SELECT ?c ?x WHERE { ?c bc:windowEnd ?x }",
-    "date": "SELECT ?s ?x WHERE { ?s bc:date ?x }",
-    "not_after": "SELECT ?s ?x WHERE { ?s bc:notAfter ?x }",
-    "not_before": "SELECT ?s ?x WHERE { ?s bc:notBefore ?x }",
-    "stated_status": "SELECT ?s WHERE { ?s bc:dateStatus bc:Stated }",
-    "inferred_status": "SELECT ?s WHERE { ?s bc:dateStatus bc:Inferred }",
-    "prop_type": (
-        "SELECT ?p ?x WHERE { VALUES ?x { "
-        + " ".join(f"bc:{c}" for c in PROPOSITION_CLASSES)
-        + " } ?p a ?x }"
-    ),
-    "summary": "SELECT ?p ?x WHERE { ?p bc:summary ?x }",
-    "channel": "SELECT ?p ?x WHERE { ?p bc:viaChannel ?x }",
-    "direct": "SELECT ?p ?x WHERE { ?p bc:isDirect ?x }",
-    "initiator": "SELECT ?p ?x WHERE { ?p bc:initiator ?x }",
-    "sender": "SELECT ?p ?x WHERE { ?p bc:sender ?x }",
-    "recipient": "SELECT ?p ?x WHERE { ?p bc:recipient ?x }",
-    "party": "SELECT ?p ?x WHERE { ?p bc:party ?x }",
-    "concerns": "SELECT ?p ?x WHERE { ?p bc:concerns ?x }",
-    "actor_type": (
-        "SELECT ?a ?x WHERE { VALUES ?x { " + " ".join(f"bc:{c}" for c in ACTOR_CLASSES) + " } ?a a ?x }"
-    ),
-    "label": "SELECT ?a ?x ?lang WHERE { ?a skos:prefLabel ?x BIND(LANG(?x) AS ?lang) }",
-    "file": "SELECT ?d ?x WHERE { ?d bc:sourceFile ?x }",
-    "headline": "SELECT ?d ?x WHERE { ?d schema:headline ?x }",
-    "outlet": "SELECT ?d ?x WHERE { ?d bc:outlet ?x }",
-    "published": "SELECT ?d ?x WHERE { ?d bc:publicationDate ?x }",
-    # A contradiction in five patterns rather than one join: the join took 130 µs a row.
-    "contradiction": "SELECT ?x WHERE { ?x a bc:Contradiction }",
-    "first_claim": "SELECT ?x ?c WHERE { ?x bc:firstClaim ?c }",
-    "second_claim": "SELECT ?x ?c WHERE { ?x bc:secondClaim ?c }",
-    "point": "SELECT ?x ?p WHERE { ?x bc:point ?p }",
-    "reason": "SELECT ?x ?r WHERE { ?x bc:reason ?r }",
-}
-# Only the claims view shows these.
-_CLAIMS_VIEW_QUERIES: Final[dict[str, str]] = {
-    "attribution": "SELECT ?c ?x WHERE { ?c bc:attribution ?x }",
-    "confidence": "SELECT ?c ?x WHERE { ?c bc:confidence ?x }",
-}
-
-
-def _table(store: GraphStore, sparql: str) -> list[list[str]]:
-    """A SELECT's answer as columns of lexical values (every variable of these queries is bound).
-
-    pyoxigraph writes the whole answer as SPARQL CSV in Rust; an answer with nothing quoted in it
-    (IRIs and dates) is split into columns by two string methods, anything else by the csv module.
-    That costs about half of walking the solutions in Python (a solution, a term and a string per
-    value) and makes no object per row. CSV keeps lexical forms only, which is all the export
-    uses (the language of a label is asked for as a value of its own).
-    """
-    data = store.solutions(sparql).serialize(format=ox.QueryResultsFormat.CSV) or b""
-    text = data.decode("utf-8")
-    head, _, body = text.partition("\r\n")
-    width = head.count(",") + 1
-    if '"' not in body:  # nothing quoted: no comma or line break inside a value
-        flat = body.replace("\r\n", ",").split(",")
-        flat.pop()  # after the last line break
-        return [flat[i::width] for i in range(width)]
-    rows = list(csv.reader(io.StringIO(body, newline="")))
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
-
-
 def _label_rank(label: str, lang: str | None) -> tuple[int, str]:
     """English first, then untagged, then other languages; ties by text, so the choice is stable."""
     return (0 if lang == "en" else 1 if not lang else 2, label)
 
 
-def _functional(columns: list[list[str]]) -> dict[str, str]:
+# What each view reads (kg.gephi_read.PATTERNS); only the claims view shows the last two.
+_TABLES: Final = (
+    "claimant",
+    "proposition",
+    "document",
+    "denies",
+    "affirms",
+    "stated_at",
+    "window_start",
+    "window_end",
+    "date",
+    "not_after",
+    "not_before",
+    "stated_status",
+    "inferred_status",
+    "prop_type",
+    "summary",
+    "channel",
+    "direct",
+    "initiator",
+    *ROLES,
+    "actor_type",
+    "label",
+    "file",
+    "headline",
+    "outlet",
+    "published",
+    "contradiction",
+    "first_claim",
+    "second_claim",
+    "point",
+    "reason",
+)
+_CLAIMS_VIEW_TABLES: Final = ("attribution", "confidence")
+
+
+def _functional(columns: Columns) -> dict[str, str]:
     """subject -> object; a repeated value (which the shapes forbid) keeps the smallest, stably."""
     subjects, objects = columns
     out = dict(zip(subjects, objects, strict=True))
@@ -377,18 +315,9 @@ def _functional(columns: list[list[str]]) -> dict[str, str]:
     return out
 
 
-def _fetch(store: GraphStore, names: Iterable[str]) -> dict[str, list[list[str]]]:
-    """Run the named queries in parallel threads (pyoxigraph lets go of the GIL while it works)."""
-    queries = {**_QUERIES, **_CLAIMS_VIEW_QUERIES}
-    wanted = list(names)
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        answers = pool.map(lambda name: _table(store, queries[name]), wanted)
-        return dict(zip(wanted, answers, strict=True))
-
-
 def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, details: bool = False) -> _Data:
     """Everything a view needs, restricted to the claims whose timeline date is in the range."""
-    r = _fetch(store, [*_QUERIES, *(_CLAIMS_VIEW_QUERIES if details else ())])
+    r = read_tables(store, [*_TABLES, *(_CLAIMS_VIEW_TABLES if details else ())])
     claimant, proposition = _functional(r["claimant"]), _functional(r["proposition"])
     document, stated_at = _functional(r["document"]), _functional(r["stated_at"])
     date, not_after, not_before = (
@@ -407,27 +336,30 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
             return None
         return date.get(node) or not_after.get(node) or not_before.get(node)
 
-    def status(node: str | None) -> str | None:
-        if node is None:
-            return None
-        return "stated" if node in stated_status else "inferred" if node in inferred_status else None
-
+    # Attributions and grades are a handful of IRIs: their local names once each.
+    attribution_name = {v: _local(v) for v in set(attribution.values())}
+    confidence_name = {v: _local(v) for v in set(confidence.values())}
     claims: dict[str, _Claim] = {}
-    for c, actor in claimant.items():
+    for c, actor in claimant.items():  # the hottest loop of the read: lookups inline
         p, doc = proposition.get(c), document.get(c)
         if p is None or doc is None:
             continue
         s = stated_at.get(c)
-        stance = "denies" if c in denies else "affirms" if c in affirms else None
+        if s is None:
+            stated = status = None
+        else:
+            stated = date.get(s) or not_after.get(s) or not_before.get(s)
+            status = "stated" if s in stated_status else "inferred" if s in inferred_status else None
+        a, g = attribution.get(c), confidence.get(c)
         claims[c] = _Claim(
             actor,
             p,
             doc,
-            stance,
-            _local(attribution.get(c)),
-            _local(confidence.get(c)),
-            when(s),
-            status(s),
+            "denies" if c in denies else "affirms" if c in affirms else None,
+            None if a is None else attribution_name[a],
+            None if g is None else confidence_name[g],
+            stated,
+            status,
             window_start.get(c),
             window_end.get(c),
         )
@@ -462,7 +394,8 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
             if entry is not None and a is not None:
                 entry.roles.append((role, a))
     for entry in props.values():
-        entry.roles = sorted(set(entry.roles))
+        if len(entry.roles) > 1:
+            entry.roles = sorted(set(entry.roles))
 
     actor_kind: dict[str, str] = {}
     for a, typ in zip(*r["actor_type"], strict=True):
@@ -897,10 +830,40 @@ def build(
     """Read the store and lay out one view. Checks its arguments first."""
     check_target(view, "gexf")
     date_from, date_to = parse_dates(date_from, date_to)
-    data = _read(store, date_from, date_to, details=view == "claims")
-    if view == "actors":
-        return _actors_view(data, date_from, date_to)
-    return _claims_view(data, date_from, date_to)
+    with _collector_paused():
+        data = _read(store, date_from, date_to, details=view == "claims")
+        if view == "actors":
+            return _actors_view(data, date_from, date_to)
+        return _claims_view(data, date_from, date_to)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_resume = False
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off while a view is read and laid out.
+
+    That allocates a few million small containers which all live until the view is written, and
+    the collector would walk them again and again for nothing: a third of the time of the read at
+    100k claims. Reference counting still frees everything. Concurrent exports share one pause;
+    the last one out turns the collector back on (if it was on).
+    """
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 # --- XML writing ---------------------------------------------------------------------------------
@@ -961,26 +924,40 @@ class _Escaped(dict[str, str]):
 
 def _values_writer(
     columns: Sequence[Column], open_: Callable[[str], str], close: str
-) -> Callable[[tuple[Value, ...], list[str]], None]:
-    """Appends the markup of an element's values (``open_(name)`` + lexical value + ``close``)."""
+) -> Callable[[tuple[Value, ...]], str]:
+    """The markup of an element's values (``open_(name)`` + lexical value + ``close`` for each).
+
+    Views hand the same tuple to every edge that carries the same values (one claim drawn between
+    several pairs, every "makes" edge), so a tuple seen before is written from memory.
+    """
     specs = [(open_(c.name), c.type) for c in columns]
     text = _Escaped(xml_attr)
+    shared: dict[int, tuple[tuple[Value, ...], str]] = {}
 
-    def write(values: tuple[Value, ...], out: list[str]) -> None:
+    def render(values: tuple[Value, ...]) -> str:
+        hit = shared.get(id(values))
+        if hit is not None and hit[0] is values:
+            return hit[1]
+        parts = []
         for (opening, type_), v in zip(specs, values, strict=True):
             if v is None:
                 continue
             if type_ == "string":
-                out.append(opening + text[v if type(v) is str else str(v)] + close)
+                parts.append(opening + text[v if type(v) is str else str(v)] + close)
             elif type_ == "boolean":
-                out.append(opening + ("true" if v else "false") + close)
+                parts.append(opening + ("true" if v else "false") + close)
             else:
-                out.append(opening + _lexical(v, type_) + close)
+                parts.append(opening + _lexical(v, type_) + close)
+        out = "".join(parts)
+        if len(shared) >= 4096:
+            shared.clear()
+        shared[id(values)] = (values, out)  # holding the tuple keeps its id from being reused
+        return out
 
-    return write
+    return render
 
 
-_CHUNK = 16_000  # strings per chunk written
+_CHUNK = 2_000  # elements per chunk written (about a megabyte)
 
 
 def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[bytes]:
@@ -1017,8 +994,6 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
     buf: list[str] = []
     for n in graph.nodes:
         start = f' start="{n.start}"' if n.start else ""
-        buf.append(f'      <node id="{ids[n.id]}" label="{labels[n.label]}"{start}>\n        <attvalues>\n')
-        node_values(n.values, buf)
         tail = node_tails.get((n.colour, n.size))
         if tail is None:
             r, g, b = n.colour
@@ -1026,7 +1001,10 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
                 f'        </attvalues>\n        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
                 f'        <viz:size value="{n.size:.2f}"/>\n      </node>\n'
             )
-        buf.append(tail)
+        buf.append(
+            f'      <node id="{ids[n.id]}" label="{labels[n.label]}"{start}>\n        <attvalues>\n'
+            f"{node_values(n.values)}{tail}"
+        )
         if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
@@ -1040,11 +1018,6 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
     count = 0
     for e in graph.edges():
         start = f' start="{e.start}"' if e.start else ""
-        buf.append(
-            f'      <edge id="e{count}" source="{ids[e.source]}" target="{ids[e.target]}"'
-            f' label="{labels[e.label]}" weight="{e.weight}"{start}>\n        <attvalues>\n'
-        )
-        edge_values(e.values, buf)
         tail = edge_tails.get(e.colour)
         if tail is None:
             colour = ""
@@ -1052,7 +1025,11 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
                 r, g, b = e.colour
                 colour = f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n'
             tail = edge_tails[e.colour] = f"        </attvalues>\n{colour}      </edge>\n"
-        buf.append(tail)
+        buf.append(
+            f'      <edge id="e{count}" source="{ids[e.source]}" target="{ids[e.target]}"'
+            f' label="{labels[e.label]}" weight="{e.weight}"{start}>\n        <attvalues>\n'
+            f"{edge_values(e.values)}{tail}"
+        )
         count += 1
         if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
@@ -1098,10 +1075,6 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
     buf: list[str] = []
     for n in graph.nodes:
         start = f'      <data key="n_start">{n.start}</data>\n' if n.start else ""
-        buf.append(
-            f'    <node id="{ids[n.id]}">\n      <data key="n_label">{labels[n.label]}</data>\n{start}'
-        )
-        node_values(n.values, buf)
         tail = node_tails.get((n.colour, n.size))
         if tail is None:
             r, g, b = n.colour
@@ -1110,7 +1083,10 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
                 f'      <data key="n_b">{b}</data>\n      <data key="n_size">{n.size!r}</data>\n'
                 "    </node>\n"
             )
-        buf.append(tail)
+        buf.append(
+            f'    <node id="{ids[n.id]}">\n      <data key="n_label">{labels[n.label]}</data>\n{start}'
+            f"{node_values(n.values)}{tail}"
+        )
         if len(buf) >= _CHUNK:
             yield _encode(buf, stats)
             buf = []
@@ -1124,9 +1100,8 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
             f'    <edge id="e{count}" source="{ids[e.source]}" target="{ids[e.target]}">\n'
             f'      <data key="e_label">{labels[e.label]}</data>\n{start}'
             f'      <data key="e_weight">{float(e.weight)!r}</data>\n'
+            f"{edge_values(e.values)}    </edge>\n"
         )
-        edge_values(e.values, buf)
-        buf.append("    </edge>\n")
         count += 1
         if len(buf) >= _CHUNK:
             yield _encode(buf, stats)

@@ -125,6 +125,8 @@ def ingest(
     with contextlib.nullcontext() if dry_run else writer():
         if not dry_run and _stored(store, graph, document):  # another writer was first
             return _repeat(key, graph, document, resolved.meta.title, dry_run, t0)
+        if not dry_run:
+            _refuse_retracted(store, document)  # or retracted it meanwhile
         added = _check_and_relate(store, settings, quads, graph, {c.iri for c in report.claims}, report)
         if not dry_run:
             t = time.perf_counter()

@@ -30,6 +30,7 @@ Decisions where the protocol leaves a choice:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -282,6 +283,7 @@ class SparqlEndpoint:
         prologue = f"BASE <{base}> "
         limit = top_level_limit(query)
 
+        @functools.cache
         def query_scan() -> QueryScan | None:
             try:
                 return checked or scan(query)
@@ -324,12 +326,10 @@ class SparqlEndpoint:
                 f"service description, available as {names(GRAPH_FORMATS)}"
             ) from e
         triples = service_description(request.endpoint, self.limits)
-        prefixes = _SD_PREFIXES if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        body = (
-            ox.serialize(triples, format=fmt.rdf, prefixes=prefixes)
-            if prefixes
-            else ox.serialize(triples, format=fmt.rdf)
-        )
+        if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+            body = ox.serialize(triples, format=fmt.rdf, prefixes=_SD_PREFIXES)
+        else:
+            body = ox.serialize(triples, format=fmt.rdf)
         return Payload(fmt.content_type, body or b"")
 
 

@@ -69,7 +69,7 @@ UPDATE_KEYWORDS: Final = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
 _NOT_OPERANDS: Final = frozenset("(,=!<>&|+-*/^")
-_MAX_READINGS: Final = 32
+_MAX_READINGS: Final = 8
 
 # Frames: what an open bracket holds, which decides how '<' and '(' read inside it.
 _GROUP, _EXPR, _COLL, _DATA, _TRIPLE = "group", "expr", "coll", "data", "triple"

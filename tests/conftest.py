@@ -17,6 +17,7 @@ import pytest
 
 from kg.build import BuildReport, build
 from kg.config import Settings
+from kg.reference import Reference, load_reference
 from kg.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,3 +156,9 @@ def backend_store(request: pytest.FixtureRequest) -> GraphStore:
     name = {"embedded": "seed_store", "memory": "memory_seed_store", "remote": "remote_seed_store"}
     store: GraphStore = request.getfixturevalue(name[request.param])
     return store
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    """The ontology and reference individuals, as ``kg build`` loads them."""
+    return load_reference(ROOT / "ontology", ROOT / "corpus")

@@ -18,7 +18,7 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
     blocks = _bash_blocks(quick)
     assert len(blocks) == 2
     run_cmd, test_cmd = blocks
-    assert "kg build" in run_cmd and "pytest" in test_cmd
+    assert "kg serve" in run_cmd and "pytest" in test_cmd
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     last = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")][-1]
     assert last.strip() == test_cmd

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.errors import InvalidParameter
 from kg.extract.actors import NEW, ActorRegistry, NewActor
 from kg.extract.attribution import FrameFinder, Speech
 from kg.extract.gazetteer import Gazetteer, build_gazetteer, normalise
@@ -37,6 +38,7 @@ from kg.extract.spans import SpanList
 from kg.extract.stance import combine, main_clause_negated, negated_after, negated_before
 from kg.extract.timex import find_timexes, publication_day
 from kg.models import (
+    SLUG,
     ActorKind,
     AnnotationFile,
     Attribution,
@@ -139,6 +141,11 @@ class _Extraction:
         wanted: list[tuple[str | None, ActorKind]] = [(m.outlet, "outlet"), (m.author, "person")]
         wanted += [(c, "outlet") for c in m.cites]
         for slug, kind in wanted:
+            if slug and not SLUG.match(slug):
+                raise InvalidParameter(
+                    f"{slug!r} is not an actor id: the metadata names actors by id "
+                    "(lower-case letters, digits and hyphens, such as 'financial-times')"
+                )
             if slug and slug not in self.g.actors and slug not in {a.id for a in self.fixed}:
                 grade = m.reliability if kind == "outlet" and slug == m.outlet else None
                 self.fixed.append(
@@ -273,6 +280,9 @@ class _Extraction:
         s, e = _trim_span(self.text, sent.start, sent.end)
         speeches = frames._frames(sent)
         speaker, denial, start = None, False, s
+        cues = self.builder.cues(s, e)
+        if speeches and cues and cues[0][0] < speeches[0].cue[0]:
+            speeches = []  # "Iran got US message via Switzerland, denies talks": the first report leads
         if speeches:
             first = speeches[0]
             speaker, denial, start = first.speaker, first.denial, first.cue[1]

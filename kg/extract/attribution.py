@@ -38,13 +38,16 @@ REPORT_BY_RE = re.compile(
     r"\b(?:a|the|an)\s+(?:\w+\s+)?(?:report|statement|interview)s?\s+(?:by|from|in|with)\s+"
 )
 AUDIENCE_RE = re.compile(
-    r"\s+(?:" + "|".join(re.escape(a) for a in sorted(AUDIENCE_WORDS, key=lambda a: -len(a))) + r")\b",
+    r"\s+(?:" + "|".join(re.escape(a) for a in sorted(AUDIENCE_WORDS, key=lambda a: -len(a))) + r"|"
+    r"(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}(?:press|news) conference|"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:briefing|interview|news agency|newspaper|broadcaster|television|"
+    r"channel|radio|website))\b",
     re.IGNORECASE,
 )
 _LIGHT = frozenset(
     words(
         "has have had was were is are also and then later further again already once would will did does do "
-        "been not never 's publicly reportedly quite very but however both all each subsequently previously "
+        "been not never 's publicly reportedly quite very however both all each subsequently previously "
         "earlier recently today yesterday himself herself itself themselves had has"
     )
 )
@@ -383,54 +386,56 @@ class FrameFinder:
             ]
             if not after:
                 return None
-            key = self._speaker_key(after[0], cs)
-            if key is None:
+            reporter = self._speaker_key(after[0], cs)
+            if reporter is None:
                 return None
-            return _Frame(cs, ce, lemma, key, after[0], inverted=True, object_end=None, left_edge=cs)
+            return _Frame(cs, ce, lemma, reporter, after[0], inverted=True, object_end=None, left_edge=cs)
         participle = text[cs:ce].split()[0].lower().endswith("ing")
         before = text[sent.start : cs].rstrip()
-        if participle and earlier and before.endswith((",", "while", "when", "after")):
-            edge = re.sub(r"\s*,?\s*(?:while|when|after)$", "", text[sent.start : cs])
-            return _Frame(
-                cs,
-                ce,
-                lemma,
-                earlier[-1].key,
-                None,
-                inverted=False,
-                object_end=None,
-                left_edge=sent.start + len(edge),
-            )
-        mention = self._left_subject(sent, cs)
+        shared = re.search(r",?\s*\b(?:but|and)(?:\s+(?:also|later|then))?$", before)
+        mention: Mention | None = None
         inverted = False
-        if mention is None:
-            mention = self._right_subject(sent, cs, ce)
-            inverted = mention is not None
-        if mention is None:
-            return None
-        key = self._speaker_key(mention, cs)
+        if shared is not None and earlier:  # "X said …, but denied …": one subject, two verbs
+            key: str | None = earlier[-1].key
+            left = sent.start + shared.start()
+        elif participle and earlier and before.endswith((",", "while", "when", "after")):
+            key = earlier[-1].key
+            left = sent.start + len(re.sub(r"\s*,?\s*(?:while|when|after)$", "", text[sent.start : cs]))
+        else:
+            mention = self._left_subject(sent, cs)
+            if mention is None:
+                mention = self._right_subject(sent, cs, ce)
+                inverted = mention is not None
+            if mention is None:
+                return None
+            key = self._speaker_key(mention, cs)
+            left = mention.start if not inverted else cs
         if key is None:
             return None
-        kind = self.reg.kind(key)
-        object_end: int | None = None
-        if lemma in OBJECT_LEMMAS:
-            aud = AUDIENCE_RE.match(text, ce)
-            obj = next(
-                (
-                    m
-                    for m in self._mentions(ce, sent.end)
-                    if re.fullmatch(r"\s+(?:the\s+)?", text[ce : m.start])
-                ),
-                None,
-            )
-            if aud:
-                object_end = aud.end()
-            elif obj is not None and obj.key:
-                if kind in ("state", "organisation"):
-                    return None  # "Tehran told the US …" is a communication, not a report
-                object_end = -1  # the speaker is the one who tells or warns: the words start at the verb
-        left = mention.start if not inverted else cs
+        object_end = self._object_end(sent, ce, lemma, key)
+        if object_end == -2:
+            return None  # "Tehran told the US …" is a communication, not a report
         return _Frame(cs, ce, lemma, key, mention, inverted=inverted, object_end=object_end, left_edge=left)
+
+    def _object_end(self, sent: Sentence, ce: int, lemma: str, key: str) -> int | None:
+        """Where the words start after "told X", "warned X": after an audience ("told reporters"),
+        at the verb when the speaker addresses another actor (-1), or -2 when the teller is a state
+        and the telling is itself the communication."""
+        if lemma not in OBJECT_LEMMAS:
+            return None
+        text = self.text
+        aud = AUDIENCE_RE.match(text, ce)
+        if aud:
+            return aud.end()
+        obj = next(
+            (m for m in self._mentions(ce, sent.end) if re.fullmatch(r"\s+(?:the\s+)?", text[ce : m.start])),
+            None,
+        )
+        if obj is not None and obj.key:
+            if len(_strip_adjuncts(text[obj.end : sent.end]).split()) < 2:
+                return obj.end  # "…, Hamdan told Al Jazeera on Tuesday": whom he told, not a message
+            return -2 if self.reg.kind(key) in ("state", "organisation") else -1
+        return None
 
     def _content(self, sent: Sentence, f: _Frame, limit: int, earlier: list[Speech]) -> Speech | None:
         """The words a frame reports: after it up to the next frame, or before it."""
@@ -491,6 +496,14 @@ class FrameFinder:
             start, end = prev_end, f.left_edge
             if f.nested_from is not None and f.nested_from < f.left_edge:
                 start = f.nested_from
+            comma = text.rfind(",", start, end)
+            described = re.findall(r"[A-Za-z][\w'-]*", text[comma + 1 : end]) if comma > start else []
+            if (
+                0 < len(described) <= 3
+                and self.quote_spans.around(comma) is None
+                and not re.search('[“”"]', text[comma:end])
+            ):
+                end = comma  # "…, senior Hamas official Osama Hamdan said": the speaker's description
             if len(text[start:end].split()) < 2 and earlier:
                 start, end = earlier[-1].content  # "X said A — a position Y confirmed": Y reports A too
         credit = text.find("©", start, end)

@@ -111,7 +111,11 @@ class Gazetteer:
 
     @cached_property
     def channel_of_intermediary(self) -> dict[str, str]:
-        """Actor -> the reference channel that passes through it (a mission's host counts too)."""
+        """Actor -> the reference channel that passes through it.
+
+        A mission's host counts too, and so does the state the host represents: a message "via
+        Switzerland" goes through the US interests section that the Swiss embassy hosts.
+        """
         found: dict[str, str] = {}
         for ch in self.channels.values():
             if ch.intermediary:
@@ -119,6 +123,9 @@ class Gazetteer:
         for mission, host in self.hosted_by.items():
             if mission in found:
                 found.setdefault(host, found[mission])
+                protecting = self.actors[host].affiliation if host in self.actors else None
+                if protecting:
+                    found.setdefault(protecting, found[mission])
         return found
 
     @cached_property

@@ -77,9 +77,6 @@ COUNTRIES: dict[str, tuple[tuple[str, ...], str]] = {
     "Venezuela": (("Venezuelan",), "Caracas"),
     "Yemen": (("Yemeni",), "Sanaa"),
 }
-# Group adjectives that are not one state.
-BLOC_ADJECTIVES = ("Western", "European", "Arab", "Gulf", "regional", "western")
-
 DEMONYMS: dict[str, str] = {d: country for country, (ds, _) in COUNTRIES.items() for d in ds}
 CAPITALS: dict[str, str] = {capital: country for country, (_, capital) in COUNTRIES.items()}
 
@@ -167,12 +164,9 @@ AUDIENCE_WORDS = (
     "a crowd",
 )
 
-# Nouns that introduce a report by someone: "a report by X that …", "according to X".
-REPORT_NOUNS = ("report", "reports", "statement", "interview", "remarks", "comments")
-
 # --- negation
-NEGATORS = frozenset({"not", "never", "no", "nor", "neither", "none", "nothing", "nobody", "without"})
-# Negative words that do not negate: "nothing more than", "never stopped" (it goes on).
+# Negative words that do not negate: "nothing more than", "never stopped" (it goes on), and
+# litotes ("not indifferent").
 NOT_NEGATION_RE = re.compile(
     r"\b(?:nothing (?:more|less|short) than|nothing but|no doubt|not only|no less than|"
     r"(?:never|not|n't) (?:\w+ )?"
@@ -211,7 +205,7 @@ COMMUNICATION_CUES: list[tuple[str, str]] = [
     ("message", r"(?:we|I) (?:said|told|replied|responded|answered|conveyed|informed|stressed)"),
     ("request", r"(?:was |were |is )?looking for (?=\S+ to )"),
     ("warning", r"warn(?:ed|s|ing)?|threat(?:s|en|ened|ening)?"),
-    ("message", r"messages?|letters?|(?:a |the )?notes? (?=to|from)"),
+    ("message", r"messages?|letters?|(?:a |the )?notes? (?=to|from)|proposals?|offers?|answers?"),
     ("message", r"convey(?:ed|s|ing)?|relay(?:ed|s|ing)?|pass(?:ed|es|ing) on|deliver(?:ed|s|ing)?"),
     ("message", r"inform(?:ed|s|ing)?(?= [A-Z]| the)|assur(?:ed|es|ing)(?= [A-Z]| the)|notif(?:ied|y|ies)"),
     ("message", r"(?:told|tells|telling)(?= (?:the )?[A-Z])"),
@@ -224,10 +218,6 @@ INDIRECT_RE = re.compile(
     r"\b(?:indirect(?:ly)?|through (?:intermediaries|mediators)|back[- ]?channels?)\b", re.IGNORECASE
 )
 INITIATE_RE = re.compile(r"\binitiat(?:ed|es|ing|e)\b", re.IGNORECASE)
-
-# Prepositions that introduce a channel: "via Oman", "through the Swiss embassy", "mediated by".
-CHANNEL_PREPS = r"via|through|by way of|mediated by|with the help of|using|in|hosted by|brokered by"
-MISSION_WORDS = r"embassy|consulate|interests section|mission"
 
 # --- people and titles
 ROLE_WORDS = (
@@ -261,6 +251,10 @@ ROLE_WORDS = (
     "negotiator",
     "top diplomat",
     "diplomat",
+    "official",
+    "director",
+    "adviser",
+    "representative",
     "speaker of parliament",
     "parliament speaker",
     "army chief",
@@ -407,23 +401,6 @@ SOURCE_MODIFIERS = (
     "reliable",
 )
 PLURAL_HEADS = frozenset(h for h in SOURCE_HEADS if h.endswith("s") or h == "people")
-
-PRONOUNS = {
-    "he": "person",
-    "she": "person",
-    "they": "plural",
-    "it": "thing",
-    "we": "speaker-group",
-    "i": "speaker",
-}
-POSSESSIVE_GROUP = re.compile(
-    r"\b(?:his|her|their|its|our) (?:government|country|nation|state|leadership)\b", re.IGNORECASE
-)
-BOTH_PARTIES = re.compile(
-    r"\b(?:the two (?:foes|countries|nations|sides|states|governments|capitals|rivals|"
-    r"adversaries)|both (?:sides|countries|nations|governments)|each other)\b",
-    re.IGNORECASE,
-)
 
 # Lines after which a web page is navigation, not article (common boilerplate headings).
 BOILERPLATE_LINES = frozenset(

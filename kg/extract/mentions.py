@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.extract.actors import ActorRegistry
-from kg.extract.gazetteer import Gazetteer
+from kg.extract.gazetteer import Gazetteer, normalise
 from kg.extract.lexicon import (
     ARMED_WORDS,
     CAPITALS,
@@ -73,6 +73,12 @@ _STOP_CAPS = frozenset(
         "Another One Two Three Sources Officials Western European Arab Islamist Muslim Christian Jewish "
         "Share Skip Related Subscribe Tags News Disclaimer Copyright Photo Reuters AP AFP "
         "Foreign Minister President Prime Leader Supreme Ministry Affairs Spokesman Ambassador"
+    )
+)
+_TITLE_CAPS = frozenset(
+    words(
+        "Minister President Director Leader Spokesman Spokeswoman Spokesperson Ambassador Secretary Chief "
+        "Envoy Commander Speaker Official Adviser Negotiator Premier Chairman Head"
     )
 )
 _NON_NAME_WORDS = frozenset([*WEEKDAYS, *MONTHS, *COUNTRIES, *DEMONYMS, *CAPITALS])
@@ -268,7 +274,9 @@ class MentionFinder:
             for t in clash:  # "one analyst in Tehran" is the analyst, not Tehran
                 taken.remove(t)
             words = (m.group("mods") + (m.group("tail") or "")).split()
-            state = next((st for w in words if (st := self.state_for(w.strip(",.")))), None)
+            state = next(
+                (st for w in words if (st := self.state_for(w) or self.state_for(w.strip(",.")))), None
+            )
             plural = head in PLURAL_HEADS and head != "sources"
             kind: ActorKind = "collective" if plural else "unnamed-source"
             label = m.group().strip()
@@ -301,7 +309,11 @@ class MentionFinder:
             if holder is None and state is None and not re.search(r"\b[Tt]he\s+$", before):
                 mention.form = "bare-title"  # "Foreign Minister Badr Albusaidi": only with a name
             elif holder is None and state is None:
-                mention.form = "anaphor"
+                article = re.search(r"\b[Tt]he\s+$", before)
+                start = m.start() - (len(article.group()) if article else 0)
+                if not taken.free(start, m.start()):
+                    start = m.start()
+                mention = Mention(start, m.end(), text[start : m.end()], None, "anaphor", head=role.lower())
             titles.add(mention)
         names: list[Mention] = []
         for run in _NAME_RE.finditer(text):
@@ -352,11 +364,30 @@ class MentionFinder:
             if m is None:
                 return out
             clash = taken.overlapping(m.start(), m.end())
+            if clash and m.group("country") and all(m.start() <= t.start and t.end <= m.end() for t in clash):
+                same = [t for t in clash if t.start == m.start() and t.end == m.end()]
+                office_of = self._office_state(clash)
+                country = self.state_for(m.group("country"))
+                if not same and (office_of is None or office_of != country):
+                    for t in clash:  # "Egypt's foreign minister" is not Iran's, whatever the label says
+                        taken.remove(t)
+                    clash = []
             if not clash:
                 out.append(m)
                 pos = m.end()
                 continue
             pos = max(max(t.end for t in clash), m.start() + 1)
+
+    def _office_state(self, mentions: list[Mention]) -> str | None:
+        """The state of the office a title mention resolved through, if one did."""
+        for t in mentions:
+            if t.form == "title" and t.key:
+                for office in self.g.offices.values():
+                    if t.text.strip() in office.labels or any(
+                        normalise(lab) == t.text.strip() for lab in office.labels
+                    ):
+                        return office.office_of
+        return None
 
     def _name_parts(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """Trim a capitalised run to the part that can be a name (no leading 'The', months …)."""
@@ -371,6 +402,11 @@ class MentionFinder:
         if not tokens:
             return []
         words = [text[s:e] for s, e in tokens]
+        titled = [i for i, w in enumerate(words) if w in _TITLE_CAPS]
+        if (
+            titled and len(words) - titled[-1] - 1 >= 2
+        ):  # "CIA Director William Burns": the name after the title
+            tokens, words = tokens[titled[-1] + 1 :], words[titled[-1] + 1 :]
         if any(w in _NON_NAME_WORDS or w in _STOP_CAPS or w in _PLACE_WORDS for w in words):
             return []
         if re.search(r"\b[Tt]he\s+$", text[max(0, tokens[0][0] - 4) : tokens[0][0]]) and not any(

@@ -41,6 +41,9 @@ _UNSPECIFIED = re.compile(
     r"\bthrough (?:intermediaries|mediators|third parties|go-betweens)\b", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(r"\bthat\b|[;:]|,\s+(?:but|while|and|whereas)\b|\bwhile\b", re.IGNORECASE)
+_RECEIVE = re.compile(
+    r"\b(?:receiv(?:ed|es|ing|e)|got|gets|obtained|was handed|were handed)\b", re.IGNORECASE
+)
 _IN_RESPONSE = re.compile(r"\b(?:in response to|in reply to|replying to|responding to)\s+", re.IGNORECASE)
 _SUCH_AS = re.compile(
     r"\s*(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?[a-z][\w-]*,?\s+"
@@ -195,6 +198,17 @@ class PropositionBuilder:
             return m
         return None
 
+    def _receiver(self, start: int, cue: int) -> Mention | None:
+        """The subject of "received" or "got" before the cue: the one a message came to."""
+        clause_start = start
+        for brk in _CLAUSE_BREAK.finditer(self.text, start, cue):
+            clause_start = brk.end()
+        verb = _RECEIVE.search(self.text, clause_start, cue)
+        if verb is None:
+            return None
+        left = [m for m in self._in(clause_start, verb.start()) if m.form != "both"]
+        return left[-1] if left else None
+
     def _after(self, pattern: str, start: int, end: int, within: int = 45) -> list[Mention]:
         """Mentions right after a preposition in [start, start+within), with "X and Y" lists."""
         m = re.compile(pattern, re.IGNORECASE).search(self.text, start, min(end, start + within))
@@ -264,9 +278,13 @@ class PropositionBuilder:
         with_ = self._after(r"\bwith\s+", e, end, 30)
         between = self._after(r"\bbetween\s+", e, end, 40)
         obj = self._object(e, end)
-        if subject is not None and re.search(r"\breceiv", text[subject.end : s], re.IGNORECASE):
+        receiver = self._receiver(start, s)
+        if receiver is not None:
             # "his group had received no message from Washington": the subject is the recipient
-            obj, subject_keys = subject, []
+            before = [m for m in self._in(receiver.end, s) if m.key]
+            obj, subject_keys = receiver, []
+            if before and re.fullmatch(r"\s*(?:'s\s+)?(?:[a-z]+\s+){0,2}", text[before[-1].end : s]):
+                subject_keys = [before[-1].key or ""]  # "Iran got US message": a US message
         actors: set[str] = set()
         go_between: str | None = None
         quoted = self.quotes.around(s) is not None
@@ -331,7 +349,8 @@ class PropositionBuilder:
             prop_kind = kind
             roles = {}
             actors = set(parties)
-            self.last_parties = parties
+            if not keep_people:
+                self.last_parties = parties  # a meeting of people is not the pair of states the text follows
         channel, direct = self._channel(start, end, s, e, prop_kind, actors, hosted=not keep_people)
         if channel is None and go_between and go_between not in actors:
             channel = self._channel_through(go_between, actors)

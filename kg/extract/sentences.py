@@ -53,7 +53,7 @@ def _is_boundary(text: str, dot: int, after: int) -> bool:
         return False
     if text[dot] != ".":
         return True
-    word = re.search(r"(\S+)$", text[:dot])
+    word = re.search(r"(\S+)$", text[max(0, dot - 40) : dot])
     token = word.group(1) if word else ""
     if token.lower().strip('("“') in ABBREVIATIONS:
         return False

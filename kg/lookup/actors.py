@@ -27,12 +27,13 @@ from kg.lookup.models import (
     ClaimSummary,
     DocumentMention,
     MatchOut,
+    OfficeRef,
     OfficeTermOut,
     Page,
 )
 from kg.lookup.names import ActorIndex, IndexedActor, Match, actor_index, compact
 from kg.lookup.params import Paging, choice, date_range
-from kg.lookup.rows import actor_ref, describe, first, integer, text, values
+from kg.lookup.rows import actor_ref, all_of, describe, first, integer, text, values
 from kg.lookup.vocab import ATTRIBUTIONS, STANCES, slug_of
 from kg.namespaces import SKOS
 from kg.store import GraphStore, Term
@@ -144,14 +145,13 @@ def card(store: GraphStore, ident: str) -> ActorCard:
     props = describe(store, [actor.iri]).get(actor.iri, {})
     offices: dict[str, OfficeTermOut] = {}
     for r in store.select(_OFFICES, {"a": node}):
-        term = text(r, "term") or ""
+        term, office = text(r, "term") or "", text(r, "office") or ""
         acting = text(r, "acting")
         offices.setdefault(
             term,
             OfficeTermOut(
                 iri=term,
-                office=text(r, "office") or "",
-                title=text(r, "title") or text(r, "office") or "",
+                office=OfficeRef(iri=office, label=text(r, "title") or office),
                 start_date=text(r, "start"),
                 end_date=text(r, "end"),
                 acting=None if acting is None else acting == "true",
@@ -176,7 +176,7 @@ def card(store: GraphStore, ident: str) -> ActorCard:
         kind=actor.kind,
         names=actor.names,
         definition=first(props, SKOS + "definition"),
-        affiliations=[actor_ref(index, t.value) for t in props.get(f"{_BC}affiliation", [])],
+        affiliations=[actor_ref(index, a) for a in all_of(props, "affiliation")],
         offices=list(offices.values()),
         claim_count=sum(by_stance.values()),
         claims_by_stance=by_stance,
@@ -187,9 +187,6 @@ def card(store: GraphStore, ident: str) -> ActorCard:
             if doc in refs
         ],
     )
-
-
-_BC = "https://w3id.org/backchannel-kg/ontology#"
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -204,6 +201,7 @@ class ClaimFilters:
     document: ox.NamedNode | None = None
     date_from: ox.Literal | None = None
     date_to: ox.Literal | None = None
+    document_id: str | None = None
 
     @classmethod
     def parse(
@@ -219,7 +217,12 @@ class ClaimFilters:
         lo, hi = date_range(date_from, date_to)
         doc = documents.resolve(store, document, check=False, missing=InvalidParameter) if document else None
         return cls(
-            choice(stance, "stance", STANCES), choice(attribution, "attribution", ATTRIBUTIONS), doc, lo, hi
+            stance=choice(stance, "stance", STANCES),
+            attribution=choice(attribution, "attribution", ATTRIBUTIONS),
+            document=doc,
+            date_from=lo,
+            date_to=hi,
+            document_id=document,
         )
 
     def bindings(self) -> dict[str, Term]:
@@ -306,8 +309,8 @@ def claims(store: GraphStore, ident: str, filters: ClaimFilters, paging: Paging)
         # Only now tell "no such actor" (404) from "no claim passes the filters" (an empty page).
         if not store.select(_EXISTS, {"a": node}):
             raise unknown(actor_index(store), ident)
-        if filters.document is not None:
-            documents.resolve(store, filters.document.value, check=True, missing=InvalidParameter)
+        if filters.document_id is not None:
+            documents.resolve(store, filters.document_id, check=True, missing=InvalidParameter)
         return Page[ClaimSummary](total=0, limit=paging.limit, offset=paging.offset, items=[])
     rows = store.select(_page_query(filters, paging), bindings) if paging.offset < total else []
     return Page[ClaimSummary](

@@ -5,8 +5,9 @@ and ``COLUMNS`` folds them to one row per claim: labels can be in several langua
 graph adds superclasses, and a node shared by several document graphs comes back once per graph,
 so single values are ``SAMPLE``d and types are concatenated. Each OPTIONAL starts from a node
 already bound (nesting the next step inside): written as one group, the evidence quote made
-Oxigraph join every quote selector in the store first (7 s for one page at 100k claims). Both the paged list of an actor's
-claims and the claim lists inside cards use them, so a claim looks the same everywhere.
+Oxigraph join every quote selector in the store first (7 s for one page at 100k claims). Both
+the paged list of an actor's claims and the claim lists inside cards use them, so a claim looks
+the same everywhere.
 """
 
 from __future__ import annotations

@@ -109,10 +109,14 @@ class ActorSummary(ActorRef):
     match: MatchOut | None = Field(default=None, description="how the search text matched (searches only)")
 
 
+class OfficeRef(BaseModel):
+    iri: str
+    label: str
+
+
 class OfficeTermOut(BaseModel):
     iri: str
-    office: str = Field(description="IRI of the office")
-    title: str
+    office: OfficeRef
     start_date: str | None = None
     end_date: str | None = None
     acting: bool | None = None
@@ -130,9 +134,11 @@ class ActorCard(ActorRef):
     offices: list[OfficeTermOut] = Field(default_factory=list, description="terms in office, by start date")
     claim_count: int
     claims_by_stance: dict[str, int] = Field(description="claims made, per stance")
-    document_count: int = Field(description="documents mentioning the actor (all of them)")
+    document_count: int = Field(
+        description="documents with a claim the actor makes or that involves it (sender, party …)"
+    )
     documents: list[DocumentMention] = Field(
-        description="the documents mentioning the actor most, at most 50 (see document_count)"
+        description="those documents, most mentions first, at most 50 (document_count has them all)"
     )
 
 
@@ -199,7 +205,7 @@ class DocumentOut(DocumentRef):
 class PointOut(BaseModel):
     id: str = Field(description="occurrence, directness or initiator")
     iri: str
-    label: str
+    question: str = Field(description="what the claims disagree on, e.g. 'whether it took place'")
 
 
 class ContradictionOut(BaseModel):
@@ -238,15 +244,16 @@ class DocumentCard(DocumentOut):
 
 
 class ChannelPair(BaseModel):
-    from_: ActorRef = Field(alias="from", description="sender, or the first party of a mutual exchange")
+    from_: ActorRef = Field(
+        serialization_alias="from", description="sender, or the first party of a mutual exchange"
+    )
     to: ActorRef
     mutual: bool = Field(description="talks or an exchange between parties, not one-way messages")
     claim_count: int
     claims_by_stance: dict[str, int]
 
-    model_config = {"populate_by_name": True, "serialize_by_alias": True}
-
 
 class ChannelOut(ChannelRef):
     claim_count: int = Field(description="claims whose proposition goes through this channel")
+    claims_by_stance: dict[str, int]
     pairs: list[ChannelPair] = Field(description="the actors the channel is claimed to link")

@@ -23,6 +23,7 @@ away with it.
 from __future__ import annotations
 
 import difflib
+import re
 import threading
 import time
 import unicodedata
@@ -38,7 +39,7 @@ from kg.lookup.vocab import ACTOR_BASE, ACTOR_CLASSES, most_specific, short_id
 from kg.namespaces import SKOS
 from kg.store import GraphStore
 
-INDEX_TTL_SECONDS: Final = 300.0
+INDEX_TTL_SECONDS: Final = 900.0
 
 _CLASSES: Final = " ".join(f"<{iri}>" for iri in ACTOR_CLASSES)
 _TYPES: Final = f"SELECT ?a ?cls WHERE {{ VALUES ?cls {{ {_CLASSES} }} ?a a ?cls }}"
@@ -70,8 +71,14 @@ SELECT ?actors ?names WHERE {{
 MATCH_RANKS: Final = ("exact", "office", "prefix", "word", "contains", "similar")
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 def compact(text: str) -> str:
     """Case-, accent-, space- and punctuation-insensitive form of a name."""
+    if text.isascii():  # most names: a fast path with the same result
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch))
 
@@ -79,7 +86,13 @@ def compact(text: str) -> str:
 def word_starts(text: str) -> frozenset[int]:
     """Offsets in ``compact(text)`` at which a word of ``text`` begins."""
     starts: set[int] = set()
-    pos, in_word = 0, False
+    pos = 0
+    if text.isascii():
+        for m in _ASCII_WORD.finditer(text.lower()):
+            starts.add(pos)
+            pos += len(m.group())
+        return frozenset(starts)
+    in_word = False
     for ch in unicodedata.normalize("NFKD", text).casefold():
         if unicodedata.combining(ch):
             continue

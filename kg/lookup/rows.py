@@ -108,8 +108,8 @@ def describe(
     out: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     if not nodes:
         return out
-    skipped = " ".join(str(ox.NamedNode(p)) for p in skip)
-    not_in = f"FILTER (?p NOT IN ({', '.join(skipped.split())}))" if skipped else ""
+    skipped = ", ".join(str(ox.NamedNode(p)) for p in skip)
+    not_in = f"FILTER (?p NOT IN ({skipped}))" if skipped else ""
     sparql = f"SELECT ?s ?p ?o WHERE {{ {values('s', nodes)} ?s ?p ?o {not_in} }}"
     for row in store.select(sparql):
         s, p, o = row["s"].value, row["p"].value, row["o"]
@@ -119,8 +119,9 @@ def describe(
 
 
 def first(props: Mapping[str, list[Term]], prop: str) -> str | None:
-    found = props.get(BC + prop) if ":" not in prop else props.get(prop)
-    return found[0].value if found else None
+    """The first value of a ``describe``d property: a full IRI, or a local name in ``bc:``."""
+    found = all_of(props, prop)
+    return found[0] if found else None
 
 
 def all_of(props: Mapping[str, list[Term]], prop: str) -> list[str]:

@@ -26,7 +26,6 @@ from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from api import create_app
-from api.sparql import router
 from kg.build import build
 from kg.config import Settings
 from kg.store import GraphStore, open_store
@@ -61,11 +60,8 @@ SLOW_STREAM = "SELECT * { ?a ?b ?c . ?d ?e ?f }"  # 40M rows, streamed from the 
 
 
 def make_app(settings: Settings, store: GraphStore | None = None) -> TestClient:
-    """The app as deployed (the router is mounted by create_app, or here until it is)."""
-    app = create_app(settings, store=store)
-    if not any(getattr(r, "path", None) == "/sparql" for r in app.routes):
-        app.include_router(router)
-    return TestClient(app)
+    """The app as deployed: ``create_app`` mounts /sparql."""
+    return TestClient(create_app(settings, store=store))
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,6 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from api import create_app
-from api.sparql import router
 from kg.config import Settings
 from kg.store import GraphStore, open_store
 from tests.conftest import ROOT, OxigraphServer, remote_settings, start_oxigraph, stop_oxigraph
@@ -169,10 +168,7 @@ def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 
 
 def _app(settings: Settings, store: GraphStore) -> TestClient:
-    app = create_app(settings, store=store)
-    if not any(getattr(r, "path", None) == "/sparql" for r in app.routes):
-        app.include_router(router)
-    return TestClient(app)
+    return TestClient(create_app(settings, store=store))
 
 
 MakeClient = Callable[[ProtocolTest], tuple[TestClient, GraphStore]]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from kg.errors import InvalidParameter
 from kg.extract import extract
 from kg.models import AnnotationFile, ClaimAnnotation
 from kg.reference import Reference
@@ -118,3 +121,23 @@ def test_a_report_reported_by_another_is_one_claim(reference: Reference) -> None
     text = "Headline\n\nAn Omani official spoke. Iran has said that it wants calm, the official said."
     ann = run(reference, text)
     assert [local(ann, c) for c in ann.claims] == ["an Omani official"]
+
+
+def test_metadata_actors_the_reference_lacks_become_unreviewed_local_actors(reference: Reference) -> None:
+    text = "Headline\n\nIran and the United States held talks."
+    ann = run(reference, text, outlet="gulf-wire")
+    (outlet,) = ann.local_actors
+    assert (outlet.id, outlet.kind, outlet.label, outlet.reviewed, outlet.reliability) == (
+        "gulf-wire",
+        "outlet",
+        "Gulf Wire",
+        False,
+        "F",
+    )
+    assert ann.claims[0].claimant == "gulf-wire"
+
+
+def test_a_metadata_outlet_that_is_not_an_id_is_a_clear_error(reference: Reference) -> None:
+    text = "Headline\n\nIran and the United States held talks."
+    with pytest.raises(InvalidParameter, match="'Gulf Wire' is not an actor id"):
+        run(reference, text, outlet="Gulf Wire")

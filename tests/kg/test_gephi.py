@@ -22,9 +22,11 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from kg import gephi
+from kg import gephi, gephi_read
 from kg.cli import app
 from kg.errors import InvalidParameter
+from kg.gephi_read import summary_quads
+from kg.namespaces import BC, DOC_GRAPH_PREFIX
 from kg.store import GraphStore
 from tests.conftest import ROOT
 
@@ -450,6 +452,113 @@ def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path
     # A date range leaves the undated claim out, and what only it involved.
     ranged = gexf_facts(gephi.export_bytes(edge_store, gephi.parse_options("claims", "gexf", "2024-03-01")))
     assert "claim/edgecases/c3" not in ranged["nodes"] and "actor/someone" not in ranged["nodes"]
+
+
+# --- export summaries: the same bytes, read from one literal per document graph ------------------
+
+
+def summarised(store: GraphStore) -> GraphStore:
+    """An in-memory copy of ``store`` whose document graphs carry their export summaries."""
+    copy = GraphStore.open(None)
+    quads = list(store.quads())
+    copy.bulk_add(quads)
+    docs = {g for g in store.graphs() if g.startswith(DOC_GRAPH_PREFIX)}
+    copy.bulk_add(
+        summary_quads(
+            q for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in docs
+        )
+    )
+    return copy
+
+
+def claims_in(store: GraphStore, graph: str) -> int:
+    return count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?c a bc:Claim }} }}")
+
+
+@pytest.fixture(scope="module")
+def doc_graphs(seed_store: GraphStore) -> list[str]:
+    graphs = [g for g in seed_store.graphs() if g.startswith(DOC_GRAPH_PREFIX)]
+    assert len(graphs) == 5
+    return graphs
+
+
+def test_summaries_give_the_same_bytes(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], doc_graphs: list[str]
+) -> None:
+    store = summarised(seed_store)
+    assert gephi_read.summary_coverage(store) == (5, len(seed_store.graphs()) - 5)
+    for (view, fmt), data in exports.items():
+        assert gephi.export_bytes(store, gephi.parse_options(view, fmt)) == data, (view, fmt)
+    ranged = gephi.parse_options("claims", "gexf", "2024-01-01", "2024-12-31")
+    assert gephi.export_bytes(store, ranged) == gephi.export_bytes(seed_store, ranged)
+
+
+def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], doc_graphs: list[str]
+) -> None:
+    # Drop every claimant from the documents but keep their summaries: the export does not notice,
+    # so it read the summaries, not the patterns.
+    store = summarised(seed_store)
+    store.update("DELETE { GRAPH ?g { ?c bc:claimant ?a } } WHERE { GRAPH ?g { ?c bc:claimant ?a } }")
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?c bc:claimant ?a }") == 0
+    options = gephi.parse_options("claims", "gexf")
+    assert gephi.export_bytes(store, options) == exports[("claims", "gexf")]
+
+    # A graph without its summary is read pattern by pattern: its claims are gone, the others stay.
+    first = doc_graphs[0]
+    store.update(f"DELETE WHERE {{ GRAPH <{first}> {{ <{first}> bc:exportSummary ?x }} }}")
+    assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
+    facts = gexf_facts(gephi.export_bytes(store, options))
+    claims = [n for n in facts["nodes"].values() if n["values"]["category"] == "claim"]
+    lost = claims_in(seed_store, first)
+    assert lost > 0 and len(claims) == 86 - lost
+
+    # A summary made by other patterns (another version of the export) is not trusted either.
+    second = doc_graphs[1]
+    store.update(
+        f"DELETE {{ GRAPH <{second}> {{ <{second}> bc:exportSummary ?x }} }}"
+        f' INSERT {{ GRAPH <{second}> {{ <{second}> bc:exportSummary "{{\\"version\\": \\"0\\"}}" }} }}'
+        f" WHERE {{ GRAPH <{second}> {{ <{second}> bc:exportSummary ?x }} }}"
+    )
+    assert gephi_read.summary_coverage(store) == (3, len(seed_store.graphs()) - 3)
+    facts = gexf_facts(gephi.export_bytes(store, options))
+    claims = [n for n in facts["nodes"].values() if n["values"]["category"] == "claim"]
+    lost += claims_in(seed_store, second)
+    assert claims_in(seed_store, second) > 0 and len(claims) == 86 - lost
+
+    # A current summary that cannot be read makes the whole store read pattern by pattern: no
+    # claim has a claimant any more.
+    third = doc_graphs[2]
+    broken = ox.Literal(f'{{"version":"{gephi_read.SUMMARY_VERSION}","terms":[], broken')
+    store.update(f"DELETE WHERE {{ GRAPH <{third}> {{ <{third}> bc:exportSummary ?x }} }}")
+    store.add([ox.Quad(ox.NamedNode(third), ox.NamedNode(BC + "exportSummary"), broken, ox.NamedNode(third))])
+    assert gephi_read.summary_coverage(store) == (3, len(seed_store.graphs()) - 3)
+    assert gexf_facts(gephi.export_bytes(store, options))["nodes"] == {}
+
+
+def test_summaries_keep_the_stores_lexical_forms_and_every_character(
+    edge_store: GraphStore, tmp_path: Path
+) -> None:
+    store = summarised(edge_store)
+    assert gephi_read.summary_coverage(store) == (1, 1)
+    for view in gephi.VIEWS:
+        for fmt in gephi.GRAPH_FORMATS:
+            options = gephi.parse_options(view, fmt)
+            assert gephi.export_bytes(store, options) == gephi.export_bytes(edge_store, options), (view, fmt)
+    # Oxigraph gives "1"^^xsd:boolean back as "true": so does the summary.
+    g, s = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/p")
+    one = ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    (quad,) = summary_quads([ox.Quad(s, ox.NamedNode(BC + "isDirect"), one, g)])
+    assert (quad.subject, quad.graph_name) == (g, g)
+    assert isinstance(quad.object, ox.Literal)
+    assert json.loads(quad.object.value)["terms"] == ["http://example.org/p", "true"]
+
+
+def test_the_same_bytes_on_every_backend(
+    backend_store: GraphStore, exports: dict[tuple[str, str], bytes]
+) -> None:
+    for (view, fmt), data in exports.items():
+        assert gephi.export_bytes(backend_store, gephi.parse_options(view, fmt)) == data, (view, fmt)
 
 
 # --- bad input -----------------------------------------------------------------------------------

@@ -1,30 +1,19 @@
-"""The named queries over HTTP, through real requests on an app over a real built store."""
+"""The named queries over HTTP (the router ``create_app`` mounts), through real requests on a real store."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api import create_app
-from api.queries import make_router, negotiate
+from api.queries import negotiate
 from kg.build import build
 from kg.namespaces import BC, ID
-from kg.queries import load_catalogue
 from tests.conftest import settings_for
-
-
-def app_with_queries(store: Path) -> FastAPI:
-    settings = settings_for(store)
-    app = create_app(settings)
-    if not any(getattr(r, "path", None) == "/queries" for r in app.routes):  # until app.py mounts it
-        app.include_router(make_router(load_catalogue(settings.queries_dir)))
-    return app
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +21,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("api-queries") / "store"
     _, store = build(settings_for(path))
     store.close()
-    with TestClient(app_with_queries(path)) as c:
+    with TestClient(create_app(settings_for(path))) as c:
         yield c
 
 
