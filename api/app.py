@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from pydantic import BaseModel
 
 from api import documents, queries, rest, sparql, ui
+from api.deps import StoreDep
 from api.export import router as export_router
 from kg import __version__
 from kg import stats as stats_mod
@@ -35,14 +35,6 @@ class StatsOut(BaseModel):
     classes: dict[str, int]
     documents: list[stats_mod.DocumentStats]
     contradictions: dict[str, int]
-
-
-def get_store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

@@ -24,12 +24,12 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import StoreDep, problem
 from kg.article import ArticleMeta, TextNotUtf8, TextTooLarge
 from kg.config import Settings
 from kg.errors import IngestRejected, InvalidParameter, KGError, NotFound, StoreError
 from kg.ingest import DocumentRetracted, Extractor, ingest, retract
 from kg.ingest_report import IngestReport
-from kg.store import GraphStore
 
 API_KEY_HEADER = "X-API-Key"
 _JSON_OVERHEAD = 6  # a character escaped as \\uXXXX takes six bytes of JSON
@@ -52,36 +52,24 @@ class RetractionOut(BaseModel):
     reason: str
 
 
-def _store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[GraphStore, Depends(_store)]
-
-
-def _problem(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message, **extra})
-
-
 def _refusal(e: KGError) -> JSONResponse:
     """One mapping from the library's errors to HTTP, for both routes."""
     if isinstance(e, IngestRejected):
         problems = [{"file": p.file, "entry": p.entry, "message": p.message} for p in e.problems]
-        return _problem(422, str(e), problems=problems, report=e.report)
+        return problem(422, str(e), problems=problems, report=e.report)
     if isinstance(e, TextTooLarge):
-        return _problem(413, str(e))
+        return problem(413, str(e))
     if isinstance(e, TextNotUtf8):
-        return _problem(400, str(e))
+        return problem(400, str(e))
     if isinstance(e, DocumentRetracted):
-        return _problem(409, str(e))
+        return problem(409, str(e))
     if isinstance(e, NotFound):
-        return _problem(404, str(e))
+        return problem(404, str(e))
     if isinstance(e, InvalidParameter):
-        return _problem(422, str(e))
+        return problem(422, str(e))
     if isinstance(e, StoreError):
-        return _problem(503, str(e))
-    return _problem(500, str(e))
+        return problem(503, str(e))
+    return problem(500, str(e))
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -212,25 +200,25 @@ def make_router(settings: Settings) -> APIRouter:
         if media == "application/json" or media.endswith("+json"):
             raw = await _read_body(request, max_bytes * _JSON_OVERHEAD + 65_536)
             if given:
-                return _problem(
+                return problem(
                     422, f"with a JSON body the metadata goes in the body, not the query: {', '.join(given)}"
                 )
             try:
                 decoded = raw.decode("utf-8")
             except UnicodeDecodeError as e:
-                return _problem(400, f"the body is not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}")
+                return problem(400, f"the body is not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}")
             try:
                 data = json.loads(decoded)
             except json.JSONDecodeError as e:
-                return _problem(
+                return problem(
                     400, f"the body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
                 )
             if not isinstance(data, dict):
-                return _problem(422, "the JSON body must be an object with 'text' and the metadata fields")
+                return problem(422, "the JSON body must be an object with 'text' and the metadata fields")
             try:
                 doc = DocumentIn.model_validate(data)
             except ValidationError as e:
-                return _problem(422, _validation_message(e))
+                return problem(422, _validation_message(e))
             text = doc.text
             meta = ArticleMeta.model_validate(doc.model_dump(include=set(_META_FIELDS)))
         elif media == "text/plain":
@@ -239,14 +227,14 @@ def make_router(settings: Settings) -> APIRouter:
                 "utf-8",
             )
             if charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
-                return _problem(415, f"the text must be sent as UTF-8, not {charset}")
+                return problem(415, f"the text must be sent as UTF-8, not {charset}")
             text = await _read_body(request, max_bytes)
             try:
                 meta = ArticleMeta.model_validate(given)
             except ValidationError as e:
-                return _problem(422, _validation_message(e))
+                return problem(422, _validation_message(e))
         else:
-            return _problem(
+            return problem(
                 415, f"send application/json or text/plain (UTF-8), not {media or 'a body without a type'}"
             )
         try:
@@ -282,7 +270,7 @@ def make_router(settings: Settings) -> APIRouter:
         by: Annotated[str, Query(description="who retracts it (recorded)")] = "api",
     ) -> JSONResponse:
         if reason is None or not reason.strip():
-            return _problem(422, "a retraction needs a reason: DELETE /documents/{id}?reason=…")
+            return problem(422, "a retraction needs a reason: DELETE /documents/{id}?reason=…")
         try:
             r = retract(store, document_id, reason=reason.strip(), by=by)
         except KGError as e:

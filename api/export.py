@@ -9,28 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from api.deps import StoreDep, problem
 from kg import gephi
 from kg.errors import InvalidParameter
-from kg.store import GraphStore
-
-
-def _store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[GraphStore, Depends(_store)]
 
 router = APIRouter(prefix="/export", tags=["export"])
 
 _MEDIA = ", ".join(f"{f}: {m}" for f, m in gephi.GRAPH_FORMATS.items())
-
-
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message})
 
 
 @router.get(
@@ -61,15 +49,15 @@ def export_graph(
 ) -> StreamingResponse | JSONResponse:
     view, dot, fmt = target.rpartition(".")
     if not dot:
-        return _problem(404, f"no export {target!r}; ask for <view>.<format>, e.g. actors.gexf")
+        return problem(404, f"no export {target!r}; ask for <view>.<format>, e.g. actors.gexf")
     try:
         gephi.check_target(view, fmt)
     except InvalidParameter as e:
-        return _problem(404, str(e))
+        return problem(404, str(e))
     try:
         graph = gephi.build(store, view, date_from, date_to)
     except InvalidParameter as e:
-        return _problem(422, str(e))
+        return problem(422, str(e))
     return StreamingResponse(
         gephi.iter_bytes(graph, fmt),
         media_type=gephi.GRAPH_FORMATS[fmt],

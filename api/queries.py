@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, create_model
 
+from api.deps import problem
 from kg.errors import InvalidParameter, NotFound, StoreError
 from kg.queries import (
     CHOICES,
@@ -53,10 +54,6 @@ class QueryInfo(BaseModel):
     parameters: list[Parameter]
     columns: list[Column]
     sparql: str = Field(description="the query text, header included (valid SPARQL)")
-
-
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message})
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -136,19 +133,19 @@ def _endpoint(query: NamedQuery) -> Callable[[Request], Response]:
     def endpoint(request: Request) -> Response:
         media = negotiate(request.headers.get("accept"))
         if media is None:
-            return _problem(406, f"answers are {JSON} or {CSV}; the Accept header allows neither")
+            return problem(406, f"answers are {JSON} or {CSV}; the Accept header allows neither")
         params: dict[str, str] = {}
         for key, value in request.query_params.multi_items():
             if key in params:
-                return _problem(422, f"parameter {key!r} is given more than once")
+                return problem(422, f"parameter {key!r} is given more than once")
             params[key] = value
         store: GraphStore = request.app.state.store
         try:
             rows = run(store, query, params)
         except InvalidParameter as e:
-            return _problem(422, str(e))
+            return problem(422, str(e))
         except StoreError as e:
-            return _problem(503, str(e))
+            return problem(503, str(e))
         if media == CSV:
             return Response(to_csv(query, rows), media_type="text/csv; charset=utf-8")
         return JSONResponse(answer(query, rows))
@@ -209,7 +206,7 @@ def make_router(catalogue: dict[str, NamedQuery]) -> APIRouter:
         try:
             get(catalogue, name)
         except NotFound as e:
-            return _problem(404, str(e))
-        return _problem(404, f"no named query {name!r}")
+            return problem(404, str(e))
+        return problem(404, f"no named query {name!r}")
 
     return router

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from api.deps import StoreDep, problem
 from kg.config import Settings
 from kg.errors import InvalidParameter, NotFound, StoreError
 from kg.lookup import actors, channels, claims, contradictions, documents, jsonld
@@ -32,17 +33,8 @@ from kg.lookup.models import (
     Page,
 )
 from kg.lookup.params import MAX_LIMIT, Paging
-from kg.store import GraphStore
 
 JSON: Final = "application/json"
-
-
-def _store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[GraphStore, Depends(_store)]
 
 
 class Problem(BaseModel):
@@ -108,25 +100,21 @@ def _links(request: Request, page: Page[Any]) -> Page[Any]:
     return page.model_copy(update={"next": nxt, "prev": prev})
 
 
-def _problem(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message, **extra})
-
-
 def _answer(request: Request, compute: Callable[[], BaseModel]) -> Response:
     """Run one lookup and write its answer, or the error a client can act on."""
     media = _media(request)
     if media is None:
-        return _problem(406, f"this resource is available as {JSON} or {jsonld.MEDIA_TYPE}")
+        return problem(406, f"this resource is available as {JSON} or {jsonld.MEDIA_TYPE}")
     try:
         model = compute()
     except actors.UnknownActor as e:
-        return _problem(404, str(e), suggestions=[s.model_dump(mode="json") for s in e.suggestions])
+        return problem(404, str(e), suggestions=[s.model_dump(mode="json") for s in e.suggestions])
     except NotFound as e:
-        return _problem(404, str(e))
+        return problem(404, str(e))
     except InvalidParameter as e:
-        return _problem(422, str(e))
+        return problem(422, str(e))
     except StoreError as e:
-        return _problem(503, str(e))
+        return problem(503, str(e))
     if isinstance(model, Page):
         model = _links(request, model)
     headers = {"Vary": "Accept"}
