@@ -48,6 +48,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg import queries as named
+from kg.errors import InvalidParameter
 from kg.store import GraphStore, OxigraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,13 +205,33 @@ def _direct(raw: ox.Store, query: named.NamedQuery, params: dict[str, str]) -> C
     return call
 
 
+_STAND_INS = {
+    "document": "SELECT ?x WHERE { ?c bc:sourceDocument ?x } ORDER BY ?x LIMIT 1",
+    "claim": "SELECT ?x WHERE { ?x bc:contradicts ?y } ORDER BY ?x LIMIT 1",
+    "actor": (
+        "SELECT ?x (COUNT(?c) AS ?n) WHERE { ?c bc:claimant ?x } GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1"
+    ),
+    "channel": "SELECT ?x WHERE { ?p bc:channel ?x } ORDER BY ?x LIMIT 1",
+    "name": (
+        "SELECT ?x (COUNT(?c) AS ?n) WHERE { ?c bc:claimant ?a . ?a rdfs:label ?x }"
+        " GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1"
+    ),
+}
+
+
 def _params(store: GraphStore, query: named.NamedQuery) -> dict[str, str]:
-    """The documented examples, except seed documents, which a synthetic store lacks: its first."""
+    """The documented examples where the store has them (a synthetic store lacks the seeds' claims
+    and documents): otherwise a stand-in of the same type with data behind it."""
     params = {p.name: p.example for p in query.parameters}
-    for p in query.parameters:
-        if p.type == "document":
-            doc = store.select("SELECT ?d WHERE { ?c bc:sourceDocument ?d } ORDER BY ?d LIMIT 1")
-            params[p.name] = doc[0]["d"].value
+    for _ in query.parameters:
+        try:
+            named.bind(store, query, params)
+            return params
+        except InvalidParameter as e:
+            p = next((p for p in query.parameters if f"parameter {p.name!r}" in str(e)), None)
+            if p is None or p.type not in _STAND_INS:
+                raise
+            params[p.name] = store.select(_STAND_INS[p.type])[0]["x"].value
     return params
 
 

@@ -478,7 +478,9 @@ def _document_by_file(store: GraphStore, p: Parameter, ref: DocumentFile) -> ox.
 def _check_instance(store: GraphStore, p: Parameter, value: ox.NamedNode) -> None:
     """An IRI of the wrong kind or a typo (``irna`` for ``iran``) fails loudly, not as an empty answer."""
     cls = ENTITY_CLASSES[p.type]
-    if store.select(f"SELECT ?value WHERE {{ ?value a/rdfs:subClassOf* <{cls}> }} LIMIT 1", {"value": value}):
+    # The IRI is written by pyoxigraph's serializer (a checked NamedNode, not the caller's text):
+    # substituting it instead makes Oxigraph walk every instance of the class before filtering.
+    if store.ask(f"ASK {{ {value} a ?type . ?type rdfs:subClassOf* <{cls}> }}"):
         return
     raise InvalidParameter(f"parameter {p.name!r}: no {p.type} {compact(value)} in the store")
 
