@@ -241,7 +241,7 @@ def _via_kg(store: GraphStore, query: named.NamedQuery, params: dict[str, str]) 
 
 def named_queries(store_path: Path, work: Path, repeat: int, with_memory: bool) -> list[dict[str, Any]]:
     catalogue = named.load_catalogue(ROOT / "queries")
-    embedded = OxigraphStore.open(store_path)
+    embedded = OxigraphStore.open_read_only(store_path)
     stores: dict[str, GraphStore] = {"embedded": embedded}
     if with_memory:
         log("  loading an in-memory copy")
@@ -278,7 +278,7 @@ def named_queries(store_path: Path, work: Path, repeat: int, with_memory: bool) 
 
 def hub_actor(store_path: Path) -> str:
     """The actor with the most claims: the heaviest /actors/{id}/claims."""
-    store = OxigraphStore.open(store_path)
+    store = OxigraphStore.open_read_only(store_path)
     try:
         rows = store.select(
             "SELECT ?a (COUNT(?c) AS ?n) WHERE { ?c bc:claimant ?a } GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
@@ -316,7 +316,7 @@ def http(
         result["oxigraph_sparql"] = wrk(f"{url}?{q}", duration, connections)
         result["oxigraph_sparql_ask"] = wrk(f"{url}?{trivial}", duration, connections)
         log(f"  oxigraph serve: {result['oxigraph_sparql']['rps']:.0f} rps")
-    quads = len(OxigraphStore.open(store_path))
+    quads = len(OxigraphStore.open_read_only(store_path).raw)
     if quads <= rdflib_max_quads:
         nquads = work / "dump.nq"
         raw = ox.Store.read_only(str(store_path))
@@ -334,7 +334,7 @@ def http(
 
 
 def _claims(store_path: Path) -> int:
-    store = OxigraphStore.open(store_path)
+    store = OxigraphStore.open_read_only(store_path)
     try:
         return int(store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim }")[0]["n"].value)
     finally:

@@ -228,6 +228,14 @@ class OxigraphStore(GraphStore):
         except OSError as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> OxigraphStore:
+        """A reader beside a process that holds the store open for writing (benchmarks, tools)."""
+        try:
+            return cls(ox.Store.read_only(str(path)), path)
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {path} for reading: {e}") from e
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store itself, for tools that only make sense embedded (backup, bench)."""
@@ -235,7 +243,7 @@ class OxigraphStore(GraphStore):
 
     def close(self) -> None:
         """Release the on-disk lock (pyoxigraph closes when the object is collected)."""
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a read-only store
             self._inner.flush()
         self._inner = ox.Store()
         gc.collect()
