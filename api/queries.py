@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, create_model
 
 from api.deps import problem
+from kg import conneg
 from kg.errors import InvalidParameter, NotFound, StoreError
 from kg.queries import (
     CHOICES,
@@ -58,27 +59,7 @@ class QueryInfo(BaseModel):
 
 def negotiate(accept: str | None) -> str | None:
     """JSON or CSV, whichever the Accept header prefers (JSON on a tie or without a header)."""
-    if not accept or not accept.strip():
-        return JSON
-    quality: dict[str, tuple[int, float]] = {}  # offered type -> (specificity, q) of its best match
-    for part in accept.split(","):
-        media, *params = (x.strip().lower() for x in part.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        for offered in _OFFERED:
-            kind = offered.split("/")[0]
-            specificity = {offered: 3, f"{kind}/*": 2, "*/*": 1}.get(media)
-            if specificity is not None and specificity > quality.get(offered, (0, 0.0))[0]:
-                quality[offered] = (specificity, q)
-    ranked = sorted(_OFFERED, key=lambda m: -quality.get(m, (0, 0.0))[1])
-    best = ranked[0]
-    return best if quality.get(best, (0, 0.0))[1] > 0 else None
+    return conneg.negotiate(accept, _OFFERED)
 
 
 def _schema(p: Parameter) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import StoreDep, problem
+from kg import conneg
 from kg.config import Settings
 from kg.errors import InvalidParameter, NotFound, StoreError
 from kg.lookup import actors, channels, claims, contradictions, documents, jsonld
@@ -59,36 +60,9 @@ router = APIRouter(tags=["lookups"])
 # --- responses ---------------------------------------------------------------------------------
 
 
-def _quality(accept: str, media: str) -> float:
-    """The q the Accept header gives ``media`` (most specific range wins; 0 when excluded)."""
-    best: tuple[int, float] = (0, 0.0)
-    kind = media.split("/")[0]
-    for part in accept.split(","):
-        name, *params = (x.strip().lower() for x in part.split(";"))
-        specificity = {media: 3, f"{kind}/*": 2, "*/*": 1}.get(name, 0)
-        if specificity <= best[0]:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        best = (specificity, q)
-    return best[1]
-
-
 def _media(request: Request) -> str | None:
     """JSON-LD when the client ranks it above plain JSON; JSON on a tie or without a header."""
-    accept = request.headers.get("accept", "").strip()
-    if not accept:
-        return JSON
-    ld, plain = _quality(accept, jsonld.MEDIA_TYPE), _quality(accept, JSON)
-    if ld <= 0 and plain <= 0:
-        return None
-    return jsonld.MEDIA_TYPE if ld > plain else JSON
+    return conneg.negotiate(request.headers.get("accept"), (JSON, jsonld.MEDIA_TYPE))
 
 
 def _links(request: Request, page: Page[Any]) -> Page[Any]:
