@@ -42,7 +42,13 @@ def serve(
     bind_host = host or settings.host
     bind_port = port or settings.port
     out.print(f"serving the {settings.backend} store on http://{bind_host}:{bind_port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings, store=graph_store), host=bind_host, port=bind_port, log_level="info")
+    uvicorn.run(
+        create_app(settings, store=graph_store),
+        host=bind_host,
+        port=bind_port,
+        log_level="info",
+        access_log=settings.access_log,
+    )
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     query_workers: int = Field(
         default=4, gt=0, description="queries /sparql evaluates at once; others wait within their time limit"
     )
+    access_log: bool = Field(default=True, description="whether 'kg serve' logs every request")
     host: str = Field(default="127.0.0.1", description="address 'kg serve' binds")
     port: int = Field(default=8000, gt=0, lt=65536, description="port 'kg serve' listens on")
     api_key: str | None = Field(
