@@ -173,7 +173,7 @@ def _check_and_relate(
         staging.add(ox.Quad(q.subject, q.predicate, q.object, into_graph) for q in added)
         blocking, warnings = gate.check_store(staging, settings.shapes_dir, graph=graph)
         report.seconds.validation = time.perf_counter() - t
-        report.validation.results = ingest_report.findings([*blocking, *warnings])
+        report.validation.results = [*blocking, *warnings]
         if blocking:
             report.validation.conforms = False
             raise IngestRejected(gate.as_problems(blocking), report.model_dump(mode="json"))

@@ -71,23 +71,9 @@ class ContradictionOut(BaseModel):
     reason: str
 
 
-class FindingOut(BaseModel):
-    severity: str
-    document: str | None
-    graph: str | None
-    resource: str
-    claim: str | None
-    property: str | None
-    value: str | None
-    message: str
-    quote: str | None
-    shape: str
-    component: str
-
-
 class ValidationOut(BaseModel):
     conforms: bool = True
-    results: list[FindingOut] = Field(default_factory=list)
+    results: list[Finding] = Field(default_factory=list)
 
 
 class StageSeconds(BaseModel):
@@ -140,10 +126,6 @@ class _Names(dict[str, str]):
 
     def __missing__(self, slug: str) -> str:
         return actor_iri(slug)
-
-
-def findings(found: Iterable[Finding]) -> list[FindingOut]:
-    return [FindingOut.model_validate(f, from_attributes=True) for f in found]
 
 
 def build(
