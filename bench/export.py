@@ -10,9 +10,10 @@ Each export is timed end to end in this process (the reads, the layout and writi
 ``kg export -f FMT --view VIEW -o FILE`` does it, ``--repeat`` times; the median is reported (and
 the fastest and every run in the JSON). The read of the store is timed on its own as well.
 
-``--summarise DIR`` also measures a copy of each store (made in DIR) whose document graphs carry
-their export summaries (``kg.gephi_read.summary_quads``), as a build that writes them would leave
-it; it reports what adding them cost. ``--kg-src DIR`` measures the ``kg`` package found in DIR
+``kg build`` and ``kg ingest`` write each document graph's export summary
+(``kg.gephi_read.summary_quads``). ``--summarise DIR`` is for a store built before they did: it
+also measures a copy of each store (made in DIR) with the summaries added, as a build now leaves
+it, and reports what adding them cost. ``--kg-src DIR`` measures the ``kg`` package found in DIR
 (an older checkout, to compare in the same conditions); it cannot be combined with ``--summarise``
 unless that checkout knows summaries.
 """

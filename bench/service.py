@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +141,13 @@ def oxigraph_server(store: Path, work: Path) -> Iterator[str]:
 
 
 @contextmanager
-def kg_service(store: Path, work: Path) -> Iterator[str]:
+def kg_service(store: Path, work: Path, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """``kg serve`` with the defaults (the caller's own KG_ variables are not inherited), plus
+    ``settings``: the configuration a run measures is the one it states."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(KG_HOME=str(ROOT), KG_STORE=str(store), KG_QUERY_MAX_RESULTS="1000000")
+    env.update(settings or {})
     cmd = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
     with _process(cmd, f"{base}/healthz", work / "kg-serve.log", env):
@@ -160,6 +163,11 @@ def rdflib_endpoint(nquads: Path, work: Path) -> Iterator[str]:
         yield f"{base}/"
 
 
+SETTLE_SECONDS = 2.0
+"""Pause after each wrk run: a server may still be answering requests wrk gave up on, and that
+work must not land in the next server's measurement."""
+
+
 def wrk(url: str, duration: int, connections: int, accept: str = ACCEPT_JSON) -> dict[str, float]:
     """Requests per second from wrk (2 threads), with the non-2xx count: errors don't count."""
     exe = shutil.which("wrk")
@@ -167,6 +175,7 @@ def wrk(url: str, duration: int, connections: int, accept: str = ACCEPT_JSON) ->
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     cmd = [exe, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    time.sleep(SETTLE_SECONDS)
     rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
     bad = 0
     for line in out.splitlines():
@@ -296,47 +305,92 @@ def hub_actor(store_path: Path) -> str:
 
 
 def http(
-    store_path: Path, work: Path, duration: int, connections: int, repeat: int, rdflib_max_quads: int
+    store_path: Path,
+    work: Path,
+    duration: int,
+    connections: int,
+    repeat: int,
+    rdflib_max_quads: int,
+    rounds: int = 3,
+    kg_settings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """All servers up at once, then ``rounds`` rounds of wrk taking each server in turn.
+
+    On a small shared machine the load from other jobs drifts over minutes; running the servers one
+    after the other puts that drift into the ratio. Interleaving the rounds and taking medians (of
+    each server's rate and of the per-round ratios) makes the servers share the same conditions.
+    """
     actor = hub_actor(store_path)
     sparql = THROUGHPUT_QUERY % actor
     q = urllib.parse.urlencode({"query": sparql})
     trivial = urllib.parse.urlencode({"query": TRIVIAL_QUERY})
-    result: dict[str, Any] = {"actor": actor, "connections": connections, "duration_s": duration}
-    with kg_service(store_path, work) as base:
+    result: dict[str, Any] = {
+        "actor": actor,
+        "connections": connections,
+        "duration_s": duration,
+        "rounds": rounds,
+    }
+    result["kg_settings"] = kg_settings or {}
+    quads = len(OxigraphStore.open_read_only(store_path).raw)
+    with ExitStack() as stack:
+        base = stack.enter_context(kg_service(store_path, work, kg_settings))
+        endpoints = {
+            "kg": f"{base}/sparql",
+            "oxigraph": stack.enter_context(oxigraph_server(store_path, work)),
+        }
+        if quads <= rdflib_max_quads:
+            nquads = work / "dump.nq"
+            raw = ox.Store.read_only(str(store_path))
+            raw.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+            del raw
+            log(f"  rdflib-endpoint: loading {quads} quads")
+            endpoints["rdflib"] = stack.enter_context(rdflib_endpoint(nquads, work))
+        else:
+            log(f"  rdflib-endpoint skipped: {quads} quads > --rdflib-max-quads {rdflib_max_quads}")
         claims_url = f"{base}/actors/{actor}/claims?limit=50"
         with httpx.Client() as client:
             first = client.get(claims_url)
             first.raise_for_status()
             result["actor_claims_total"] = first.json().get("total")
             result["actor_claims_ms"] = _median_ms(lambda: client.get(claims_url).raise_for_status(), repeat)
-            check = client.get(f"{base}/sparql?{q}", headers={"Accept": ACCEPT_JSON})
-            check.raise_for_status()
-            result["rows"] = len(check.json()["results"]["bindings"])
+            answers = {}
+            for name, url in endpoints.items():
+                check = client.get(f"{url}?{q}", headers={"Accept": ACCEPT_JSON}, timeout=600)
+                check.raise_for_status()
+                answers[name] = len(check.json()["results"]["bindings"])
+            if len(set(answers.values())) != 1:
+                raise RuntimeError(f"the servers disagree on the row count: {answers}")
+            result["rows"] = answers["kg"]
         log(f"  /actors/{actor}/claims median {result['actor_claims_ms']:.2f} ms")
-        result["kg_actor_claims"] = wrk(claims_url, duration, connections, "application/json")
-        result["kg_sparql"] = wrk(f"{base}/sparql?{q}", duration, connections)
-        result["kg_sparql_ask"] = wrk(f"{base}/sparql?{trivial}", duration, connections)
-        rps = {k: result[k]["rps"] for k in ("kg_sparql", "kg_actor_claims")}
-        log(f"  kg: /sparql {rps['kg_sparql']:.0f} rps, /actors/…/claims {rps['kg_actor_claims']:.0f} rps")
-    with oxigraph_server(store_path, work) as url:
-        result["oxigraph_sparql"] = wrk(f"{url}?{q}", duration, connections)
-        result["oxigraph_sparql_ask"] = wrk(f"{url}?{trivial}", duration, connections)
-        log(f"  oxigraph serve: {result['oxigraph_sparql']['rps']:.0f} rps")
-    quads = len(OxigraphStore.open_read_only(store_path).raw)
-    if quads <= rdflib_max_quads:
-        nquads = work / "dump.nq"
-        raw = ox.Store.read_only(str(store_path))
-        raw.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
-        del raw
-        log(f"  rdflib-endpoint: loading {quads} quads")
-        with rdflib_endpoint(nquads, work) as url:
-            result["rdflib_sparql"] = wrk(f"{url}?{q}", duration, connections)
-            result["rdflib_sparql_ask"] = wrk(f"{url}?{trivial}", duration, connections)
-        log(f"  rdflib-endpoint: {result['rdflib_sparql']['rps']:.1f} rps")
-    else:
-        result["rdflib_sparql"] = None
-        log(f"  rdflib-endpoint skipped: {quads} quads > --rdflib-max-quads {rdflib_max_quads}")
+        runs: dict[str, list[dict[str, float]]] = {
+            f"{n}_{k}": [] for n in endpoints for k in ("sparql", "ask")
+        }
+        runs["kg_actor_claims"] = []
+        for i in range(rounds):
+            runs["kg_actor_claims"].append(wrk(claims_url, duration, connections, "application/json"))
+            for name, url in endpoints.items():
+                runs[f"{name}_sparql"].append(wrk(f"{url}?{q}", duration, connections))
+            for name, url in endpoints.items():
+                runs[f"{name}_ask"].append(wrk(f"{url}?{trivial}", duration, connections))
+            log(
+                f"  round {i + 1}/{rounds}: /sparql rps "
+                + ", ".join(f"{n} {runs[f'{n}_sparql'][-1]['rps']:.1f}" for n in endpoints)
+                + f"; /actors/…/claims {runs['kg_actor_claims'][-1]['rps']:.1f}"
+            )
+    for key, values in runs.items():
+        result[key] = {
+            "rps": statistics.median(v["rps"] for v in values),
+            "p50": statistics.median(v["p50"] for v in values),
+            "rounds": [v["rps"] for v in values],
+        }
+    for other in ("oxigraph", "rdflib"):
+        if f"{other}_sparql" in runs:
+            per_round = [
+                k["rps"] / o["rps"] for k, o in zip(runs["kg_sparql"], runs[f"{other}_sparql"], strict=True)
+            ]
+            result[f"ratio_vs_{other}"] = statistics.median(per_round)
+            result[f"ratio_vs_{other}_rounds"] = per_round
+    result.setdefault("rdflib_sparql", None)
     return result
 
 
@@ -348,37 +402,54 @@ def _claims(store_path: Path) -> int:
         store.close()
 
 
+def _http_lines(h: dict[str, Any]) -> list[str]:
+    ox_rps = h["oxigraph_sparql"]["rps"]
+    rd = h["rdflib_sparql"]
+    rounds = (
+        f"medians of {h['rounds']} interleaved rounds of {h['duration_s']} s, {h['connections']} connections"
+    )
+    lines = [
+        f"- `/actors/{h['actor']}/claims?limit=50` ({h['actor_claims_total']} claims in all): "
+        f"median {h['actor_claims_ms']:.2f} ms, {h['kg_actor_claims']['rps']:.0f} requests/s",
+        f"- `/sparql` ({h['rows']} rows; {rounds}): {h['kg_sparql']['rps']:.1f} requests/s; "
+        f"raw Oxigraph server "
+        f"{ox_rps:.1f} ({h['ratio_vs_oxigraph']:.2f}x, per round "
+        + ", ".join(f"{r:.2f}" for r in h["ratio_vs_oxigraph_rounds"])
+        + ")"
+        + (
+            f"; rdflib-endpoint {rd['rps']:.1f} ({h['ratio_vs_rdflib']:.1f}x, per round "
+            + ", ".join(f"{r:.1f}" for r in h["ratio_vs_rdflib_rounds"])
+            + ")"
+            if rd
+            else ""
+        ),
+    ]
+    ask, ox_ask = h["kg_ask"]["rps"], h["oxigraph_ask"]["rps"]
+    lines.append(
+        f"- `/sparql` ASK: {ask:.0f} requests/s; raw Oxigraph server {ox_ask:.0f} ({ask / ox_ask:.2f}x)"
+        + (f"; rdflib-endpoint {h['rdflib_ask']['rps']:.1f}" if rd else "")
+    )
+    return lines
+
+
 def report(results: list[dict[str, Any]]) -> str:
     lines: list[str] = []
     for r in results:
         lines.append(f"### {r['claims']:,} claims ({r['store']})\n")
-        lines.append(
-            "| query | rows | direct pyoxigraph ms | embedded ms | memory ms | remote ms | embedded/direct |"
-        )
-        lines.append("|---|---:|---:|---:|---:|---:|---:|")
-        for q in r["queries"]:
+        if r["queries"]:
             lines.append(
-                f"| {q['query']} | {q['rows']} | {q['direct_ms']:.2f} | {q['embedded_ms']:.2f} | "
-                f"{q.get('memory_ms', float('nan')):.2f} | {q['remote_ms']:.2f} | {q['ratio']:.2f}x |"
+                "| query | rows | direct pyoxigraph ms | embedded ms | memory ms | remote ms "
+                "| embedded/direct |"
             )
-        h = r["http"]
-        ox_rps = h["oxigraph_sparql"]["rps"]
-        rd = h["rdflib_sparql"]
-        lines.append("")
-        lines.append(
-            f"- `/actors/{h['actor']}/claims?limit=50` ({h['actor_claims_total']} claims in all): "
-            f"median {h['actor_claims_ms']:.2f} ms, {h['kg_actor_claims']['rps']:.0f} requests/s"
-        )
-        lines.append(
-            f"- `/sparql` ({h['rows']} rows): {h['kg_sparql']['rps']:.0f} requests/s; raw Oxigraph server "
-            f"{ox_rps:.0f} ({h['kg_sparql']['rps'] / ox_rps:.2f}x)"
-            + (f"; rdflib-endpoint {rd['rps']:.1f} ({h['kg_sparql']['rps'] / rd['rps']:.0f}x)" if rd else "")
-        )
-        ask, ox_ask = h["kg_sparql_ask"]["rps"], h["oxigraph_sparql_ask"]["rps"]
-        lines.append(
-            f"- `/sparql` ASK: {ask:.0f} requests/s; raw Oxigraph server {ox_ask:.0f} ({ask / ox_ask:.2f}x)"
-            + (f"; rdflib-endpoint {h['rdflib_sparql_ask']['rps']:.1f}" if rd else "")
-        )
+            lines.append("|---|---:|---:|---:|---:|---:|---:|")
+            for q in r["queries"]:
+                lines.append(
+                    f"| {q['query']} | {q['rows']} | {q['direct_ms']:.2f} | {q['embedded_ms']:.2f} | "
+                    f"{q.get('memory_ms', float('nan')):.2f} | {q['remote_ms']:.2f} | {q['ratio']:.2f}x |"
+                )
+            lines.append("")
+        if r["http"]:
+            lines.extend(_http_lines(r["http"]))
         lines.append("")
     return "\n".join(lines)
 
@@ -393,11 +464,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="runs per latency median")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per wrk run")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections of wrk")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds per server")
+    parser.add_argument(
+        "--kg-env",
+        action="append",
+        default=[],
+        metavar="KG_NAME=VALUE",
+        help="a setting for kg serve (repeatable), e.g. KG_ACCESS_LOG=false",
+    )
     parser.add_argument("--rdflib-max-quads", type=int, default=1_000_000)
     parser.add_argument("--no-memory", action="store_true", help="skip the in-memory backend")
     parser.add_argument("--only", choices=["queries", "http"], help="run one half only")
     parser.add_argument("--json", type=Path, help="write the figures as JSON too")
     args = parser.parse_args(argv)
+    kg_settings = dict(item.split("=", 1) for item in args.kg_env)
+    if any(not k.startswith("KG_") for k in kg_settings):
+        parser.error("--kg-env takes KG_NAME=VALUE")
     results: list[dict[str, Any]] = []
     for store_path in args.store:
         with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
@@ -409,15 +491,19 @@ def main(argv: list[str] | None = None) -> int:
                 entry["queries"] = named_queries(store_path, work, args.repeat, not args.no_memory)
             if args.only != "queries":
                 entry["http"] = http(
-                    store_path, work, args.duration, args.connections, args.repeat, args.rdflib_max_quads
+                    store_path,
+                    work,
+                    args.duration,
+                    args.connections,
+                    args.repeat,
+                    args.rdflib_max_quads,
+                    args.rounds,
+                    kg_settings,
                 )
             results.append(entry)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    if all(r["queries"] and r["http"] for r in results):
-        print(report(results))
-    else:
-        print(json.dumps(results, indent=2))
+    print(report(results))
     return 0
 
 

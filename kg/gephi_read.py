@@ -210,15 +210,21 @@ def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         terms: dict[str, int] = {}
         rows: dict[str, list[int]] = {}
         for name, pattern in PATTERNS.items():
-            flat: list[int] = []
+            table_rows: list[tuple[str, ...]] = []
             for s, o in by_predicate.get(pattern.predicate, ()):
                 value = _lexical(o)
                 if pattern.objects and value not in pattern.objects:
                     continue
-                row = [s] if pattern.subjects_only else [s, value]
-                if pattern.with_language:
-                    row.append((o.language or "") if isinstance(o, ox.Literal) else "")
-                flat.extend(terms.setdefault(v, len(terms)) for v in row)
+                if pattern.subjects_only:
+                    table_rows.append((s,))
+                elif pattern.with_language:
+                    table_rows.append((s, value, (o.language or "") if isinstance(o, ox.Literal) else ""))
+                else:
+                    table_rows.append((s, value))
+            # Sorted: the store's iteration order is not stable from one process to the next, and
+            # the same graph must give the same literal (a rebuild leaves the same quads).
+            table_rows.sort()
+            flat = [terms.setdefault(v, len(terms)) for row in table_rows for v in row]
             if flat:
                 rows[name] = flat
         text = json.dumps(

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kg.corpus import SourceDocument
+from kg.gephi_read import summary_quads
 from kg.models import ClaimAnnotation, DateValue, LocalActor, LocalChannel, Proposition, TimeSpan
 from kg.namespaces import (
     BC,
@@ -340,7 +341,11 @@ def _default_statement_date(doc: SourceDocument) -> DateValue | None:
 
 
 def compile_document(doc: SourceDocument, stem_keys: dict[str, str] | None = None) -> list[ox.Quad]:
-    """All quads of one document's named graph. The document must have passed ``check_document``."""
+    """All quads of one document's named graph. The document must have passed ``check_document``.
+
+    The last quad is the graph's export summary (:mod:`kg.gephi_read`), made here from the same
+    quads so that every writer of a document graph (build, ingest) stores it with them.
+    """
     key = doc.key
     em = _Emitter(doc_graph_iri(key))
     ann, meta = doc.annotations, doc.meta
@@ -395,7 +400,8 @@ def compile_document(doc: SourceDocument, stem_keys: dict[str, str] | None = Non
     default_stated = _default_statement_date(doc)
     for c in ann.claims:
         _claim(em, doc, c, resolver, default_stated, channels)
-    return _dedupe(em.quads)
+    quads = _dedupe(em.quads)
+    return quads + summary_quads(quads)
 
 
 def _dedupe(quads: list[ox.Quad]) -> list[ox.Quad]:
