@@ -158,6 +158,9 @@ class WorkerPool(Generic[T]):
             except BaseException as e:  # handed to the waiting request, not swallowed
                 _release_frames(e)
                 future.set_exception(e)
+            # The answer (up to the size limit) belongs to the caller now: an idle thread must not
+            # keep it alive until its next job.
+            del item, future, job
 
 
 def _release_frames(error: BaseException | None) -> None:
