@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import rules
+from kg.gephi_read import summary_quads
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS, ID, RDF, SKOS
 from kg.store import GraphStore
 
@@ -111,9 +112,16 @@ def quads(store: GraphStore, found: list[Contradiction]) -> list[ox.Quad]:
 
 
 def derive(store: GraphStore) -> list[Contradiction]:
-    """Recompute the contradictions graph from scratch, in one transaction."""
+    """Recompute the contradictions graph from scratch, in one transaction.
+
+    The graph gets its export summary (:mod:`kg.gephi_read`) with it: at 100k claims it holds
+    some 100k contradictions, which the export otherwise decodes term by term. Whatever adds to
+    or removes from the graph later (ingest, retraction) drops that summary, and the next
+    derivation writes it again.
+    """
     found = find(store)
     new = quads(store, found)
+    new += summary_quads(new)
     if next(store.quads(GRAPH_CONTRADICTIONS), None) is None:
         store.add(new)  # a fresh build: nothing to replace, skip the update parser
     else:

@@ -265,7 +265,7 @@ def _label_rank(label: str, lang: str | None) -> tuple[int, str]:
     return (0 if lang == "en" else 1 if not lang else 2, label)
 
 
-# What each view reads (kg.gephi_read.PATTERNS); only the claims view shows the last two.
+# What each view reads (kg.gephi_read.PATTERNS); _CLAIMS_VIEW_TABLES are for the claims view only.
 _TABLES: Final = (
     "claimant",
     "proposition",
@@ -296,9 +296,8 @@ _TABLES: Final = (
     "first_claim",
     "second_claim",
     "point",
-    "reason",
 )
-_CLAIMS_VIEW_TABLES: Final = ("attribution", "confidence")
+_CLAIMS_VIEW_TABLES: Final = ("attribution", "confidence", "reason")
 
 
 def _functional(columns: Columns) -> dict[str, str]:
@@ -436,7 +435,8 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
     # One row per contradiction, as a join would give it with the smallest values where the shapes'
     # one-of-each is broken, in the order of the contradictions' IRIs.
     first, second = _functional(r["first_claim"]), _functional(r["second_claim"])
-    point, reason = _functional(r["point"]), _functional(r["reason"])
+    point = _functional(r["point"])
+    reason = _functional(r["reason"]) if details else {}
     contradictions = []
     for x in sorted(set(r["contradiction"][0])):
         c1, c2 = first.get(x), second.get(x)

@@ -33,7 +33,7 @@ from typing import Final
 
 import pyoxigraph as ox
 
-from kg.namespaces import BC, RDF, SCHEMA, SKOS
+from kg.namespaces import BC, GRAPH_CONTRADICTIONS, RDF, SCHEMA, SKOS
 from kg.store import GraphStore, OxigraphStore
 
 Columns = list[list[str]]
@@ -136,6 +136,12 @@ PATTERNS: Final[dict[str, Pattern]] = {
 SUMMARY_PREDICATE: Final = _bc("exportSummary")
 """``<graph> bc:exportSummary "…"`` inside the graph it summarises."""
 SUMMARY_VERSION: Final = hashlib.sha256(repr(sorted(PATTERNS.items())).encode()).hexdigest()[:16]
+DROP_CONTRADICTIONS_SUMMARY: Final = (
+    f"DELETE WHERE {{ GRAPH <{GRAPH_CONTRADICTIONS.value}> "
+    f"{{ <{GRAPH_CONTRADICTIONS.value}> <{BC}exportSummary> ?summary }} }}"
+)
+"""The update a writer of single contradictions runs first: the graph's summary (written whole by
+``kg.contradictions.derive``) no longer matches it, and the export then reads the graph itself."""
 MAX_UNSUMMARISED: Final = 64
 """Graphs without a summary read pattern by pattern; past this, the whole store is read so."""
 

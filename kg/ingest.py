@@ -37,6 +37,7 @@ from kg.article import ArticleMeta, ResolvedMeta, decode_text, document_meta, re
 from kg.config import Settings
 from kg.corpus import SourceDocument, check_document
 from kg.errors import IngestRejected, InvalidParameter, KGError, StoreError
+from kg.gephi_read import DROP_CONTRADICTIONS_SUMMARY
 from kg.ingest_report import IngestReport
 from kg.models import AnnotationFile, DocumentMeta, LocalActor
 from kg.namespaces import BC, GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_RETRACTIONS
@@ -131,6 +132,8 @@ def ingest(
         if not dry_run:
             t = time.perf_counter()
             try:
+                if added:  # the contradictions graph changes: its export summary would be stale
+                    store.update(DROP_CONTRADICTIONS_SUMMARY)
                 store.add([*quads, *added])
             except OSError as e:
                 raise StoreError(f"could not write document {document}: {e}") from e

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameter, NotFound
+from kg.gephi_read import DROP_CONTRADICTIONS_SUMMARY
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS, GRAPH_RETRACTIONS, ID, PROV, RDF, RDFS, XSD
 from kg.rdfize import doc_graph_iri, doc_iri
 from kg.store import GraphStore
@@ -81,6 +82,8 @@ def retract(store: GraphStore, document: str, *, reason: str, by: str) -> Retrac
     ).decode()
     store.update(
         _unlink(graph.value)
+        + DROP_CONTRADICTIONS_SUMMARY
+        + " ;\n"
         + f"DROP GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{g.value}> {{\n{body}}} }}"
     )
     return Retraction(iri, doc, graph.value, removed, now)

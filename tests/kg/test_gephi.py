@@ -26,7 +26,7 @@ from kg import gephi, gephi_read
 from kg.cli import app
 from kg.errors import InvalidParameter
 from kg.gephi_read import summary_quads
-from kg.namespaces import BC, DOC_GRAPH_PREFIX
+from kg.namespaces import BC, DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS
 from kg.store import GraphStore
 from tests.conftest import ROOT
 
@@ -492,13 +492,15 @@ def doc_graphs(seed_store: GraphStore) -> list[str]:
 def test_the_build_writes_summaries_and_they_give_the_same_bytes(
     seed_store: GraphStore, exports: dict[tuple[str, str], bytes], doc_graphs: list[str]
 ) -> None:
-    # The build leaves one current summary in each document graph, about the graph itself.
-    assert gephi_read.summary_coverage(seed_store) == (5, len(seed_store.graphs()) - 5)
+    # The build leaves one current summary in each document graph and in the contradictions
+    # graph, about the graph itself.
+    summarised = sorted([*doc_graphs, GRAPH_CONTRADICTIONS.value])
+    assert gephi_read.summary_coverage(seed_store) == (6, len(seed_store.graphs()) - 6)
     rows = seed_store.select(
         "SELECT ?g ?s (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s bc:exportSummary ?x } } GROUP BY ?g ?s"
     )
     assert sorted((r["g"].value, r["s"].value, int(r["n"].value)) for r in rows) == [
-        (g, g, 1) for g in sorted(doc_graphs)
+        (g, g, 1) for g in summarised
     ]
     plain = without_summaries(seed_store)
     assert gephi_read.summary_coverage(plain) == (0, len(seed_store.graphs()))
@@ -522,7 +524,7 @@ def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
     # A graph without its summary is read pattern by pattern: its claims are gone, the others stay.
     first = doc_graphs[0]
     store.update(f"DELETE WHERE {{ GRAPH <{first}> {{ <{first}> bc:exportSummary ?x }} }}")
-    assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
+    assert gephi_read.summary_coverage(store) == (5, len(seed_store.graphs()) - 5)
     facts = gexf_facts(gephi.export_bytes(store, options))
     claims = [n for n in facts["nodes"].values() if n["values"]["category"] == "claim"]
     lost = claims_in(seed_store, first)
@@ -535,7 +537,7 @@ def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
         f' INSERT {{ GRAPH <{second}> {{ <{second}> bc:exportSummary "{{\\"version\\": \\"0\\"}}" }} }}'
         f" WHERE {{ GRAPH <{second}> {{ <{second}> bc:exportSummary ?x }} }}"
     )
-    assert gephi_read.summary_coverage(store) == (3, len(seed_store.graphs()) - 3)
+    assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
     facts = gexf_facts(gephi.export_bytes(store, options))
     claims = [n for n in facts["nodes"].values() if n["values"]["category"] == "claim"]
     lost += claims_in(seed_store, second)
@@ -547,7 +549,7 @@ def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
     broken = ox.Literal(f'{{"version":"{gephi_read.SUMMARY_VERSION}","terms":[], broken')
     store.update(f"DELETE WHERE {{ GRAPH <{third}> {{ <{third}> bc:exportSummary ?x }} }}")
     store.add([ox.Quad(ox.NamedNode(third), ox.NamedNode(BC + "exportSummary"), broken, ox.NamedNode(third))])
-    assert gephi_read.summary_coverage(store) == (3, len(seed_store.graphs()) - 3)
+    assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
     assert gexf_facts(gephi.export_bytes(store, options))["nodes"] == {}
 
 

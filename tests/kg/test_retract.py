@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from kg import gephi
 from kg.build import build
 from kg.corpus import read_document
 from kg.errors import InvalidParameter, NotFound
+from kg.gephi_read import SUMMARY_PREDICATE
 from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS, GRAPH_RETRACTIONS
 from kg.rdfize import doc_iri
 from kg.retract import retract
@@ -70,3 +72,17 @@ def test_retract_errors(fresh_store: GraphStore) -> None:
     retract(fresh_store, STEM, reason="once", by="t")
     with pytest.raises(NotFound):
         retract(fresh_store, STEM, reason="twice", by="t")
+
+
+def test_retract_drops_the_contradictions_summary_and_the_export_reads_the_graph(
+    fresh_store: GraphStore,
+) -> None:
+    summary = f"ASK {{ GRAPH <{GRAPH_CONTRADICTIONS.value}> {{ <{GRAPH_CONTRADICTIONS.value}> bc:exportSummary ?x }} }}"
+    assert fresh_store.ask(summary)  # the build wrote it
+    retract(fresh_store, STEM, reason="machine-generated, unverifiable", by="tester")
+    assert not fresh_store.ask(summary)  # it listed contradictions that are gone
+    plain = GraphStore.open(None)
+    plain.bulk_add(q for q in fresh_store.quads() if q.predicate.value != SUMMARY_PREDICATE)
+    for view in gephi.VIEWS:
+        options = gephi.parse_options(view, "gexf")
+        assert gephi.export_bytes(fresh_store, options) == gephi.export_bytes(plain, options), view
