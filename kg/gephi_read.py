@@ -5,18 +5,22 @@ pattern of a join as an index lookup per row (10-40 µs each): one wide OPTIONAL
 claim took 10 s for 10k claims. So every read here is one pattern, and the export joins the
 tables in Python dictionaries. Even so, the engine's cost is decoding terms (a dictionary lookup
 per IRI or long string, 3-8 µs each): about 11 s of CPU for the 1.6 million rows of a 100k-claim
-store. Hence the *export summary*: each document graph may carry, as one literal, its own rows of
-every table (:func:`summary_quads`, run where the document is compiled). Reading those 10k
-literals, and only the few graphs without one (ontology, reference, contradictions, inferred)
-pattern by pattern, gives the same tables for a fraction of the cost. Since a union of graphs is
+store. Hence the *export summary*: a graph may carry, as one literal, its own rows of every table
+(:func:`summary_quads`). The compiler writes one into each document graph, and the derivation of
+contradictions one into the contradictions graph (at 100k claims, some 100k contradictions whose
+five patterns cost 4 s to read). Reading those literals, and only the few graphs without one
+(ontology, reference, inferred) pattern by pattern, gives the same tables for a fraction of the
+cost. Since a union of graphs is
 read as the union of its graphs' rows, the two ways give the same tables, and so the same export
 byte for byte; the tests check it.
 
 A summary is trusted only as a whole: each summarised graph must hold exactly one, made by this
 version of the patterns (their digest is in it). Otherwise that graph is read pattern by pattern,
 and when more than a few graphs are in that case the whole store is, as it was before summaries.
-So whatever writes a document graph writes its summary with it, from the same quads; a graph
-edited by hand afterwards should lose its summary (it is then read pattern by pattern).
+So whatever writes a graph whole writes its summary with it, from the same quads; whatever changes
+part of it drops the summary (ingest and retraction do so for the contradictions graph, see
+:data:`DROP_CONTRADICTIONS_SUMMARY`), and a graph edited by hand afterwards should lose its summary
+too. Such a graph is read pattern by pattern until it is written whole again.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The basic exchanges run on every backend (embedded on disk, in memory, a real ``oxigraph serve``);
 the limits, which need their own settings, run on in-memory copies of the seed (and the size
 limit on the remote backend too). Expected values are the seed corpus's: 86 claims, 5 documents,
-26 contradictions, 208 quads in graph/contradictions, 11 names of Hezbollah.
+26 contradictions, 209 quads in graph/contradictions (208 and its export summary), 11 names of Hezbollah.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def test_default_graph_uri_restricts_the_default_graph(client: TestClient) -> No
     union = rows(client.get("/sparql", params={"query": COUNT_ALL}))[0]["n"]
     assert int(union) > 6000
     one = client.get("/sparql", params={"query": COUNT_ALL, "default-graph-uri": CONTRADICTIONS})
-    assert rows(one) == [{"n": "208"}]
+    assert rows(one) == [{"n": "209"}]
     # the contradictions graph holds the 26 contradictions and nothing claims-side
     contradictions = PREFIX + "SELECT (COUNT(?x) AS ?n) WHERE { ?x a bc:Contradiction }"
     assert rows(
@@ -248,7 +248,7 @@ def test_from_in_the_query_is_honoured(client: TestClient) -> None:
     response = client.get(
         "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{CONTRADICTIONS}> WHERE {{ ?s ?p ?o }}"}
     )
-    assert rows(response) == [{"n": "208"}]
+    assert rows(response) == [{"n": "209"}]
     named = client.get(
         "/sparql",
         params={"query": f"SELECT DISTINCT ?g FROM NAMED <{REFERENCE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
@@ -264,7 +264,7 @@ def test_protocol_dataset_overrides_from(client: TestClient) -> None:
             "default-graph-uri": CONTRADICTIONS,
         },
     )
-    assert rows(response) == [{"n": "208"}]
+    assert rows(response) == [{"n": "209"}]
 
 
 # --- content negotiation -------------------------------------------------------------------------
