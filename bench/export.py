@@ -49,11 +49,12 @@ def _timed(runs: int, work: Callable[[], object]) -> tuple[list[float], list[flo
 
 
 def summarise_copy(source: Path, target: Path) -> dict[str, float]:
-    """Copy a store and add every document graph's export summary; returns what that took."""
+    """Copy a store and add the export summaries a build now writes (every document graph's and the
+    contradictions graph's); returns what that took."""
     import pyoxigraph as ox
 
     from kg.gephi_read import summary_quads
-    from kg.namespaces import DOC_GRAPH_PREFIX
+    from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS
     from kg.store import GraphStore
 
     if target.exists():
@@ -62,7 +63,9 @@ def summarise_copy(source: Path, target: Path) -> dict[str, float]:
     store = GraphStore.open(target)
     try:
         t = time.perf_counter()
-        graphs = [g for g in store.graphs() if g.startswith(DOC_GRAPH_PREFIX)]
+        graphs = [
+            g for g in store.graphs() if g.startswith(DOC_GRAPH_PREFIX) or g == GRAPH_CONTRADICTIONS.value
+        ]
         quads = []
         for g in graphs:
             quads.extend(summary_quads(store.quads(ox.NamedNode(g))))

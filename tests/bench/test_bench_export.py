@@ -37,7 +37,7 @@ def test_measures_every_export_with_and_without_summaries(tmp_path: Path) -> Non
     assert len(rows) == 8  # two stores, two views, two formats
     plain, summarised = rows[:4], rows[4:]
     assert {r["summarised_graphs"] for r in plain} == {0}
-    assert {r["summarised_graphs"] for r in summarised} == {5}  # the seed's five documents
+    assert {r["summarised_graphs"] for r in summarised} == {6}  # five documents, the contradictions
     for a, b in zip(plain, summarised, strict=True):
         assert (a["view"], a["format"], a["nodes"], a["edges"]) == (
             b["view"],
