@@ -10,9 +10,8 @@ store. Hence the *export summary*: a graph may carry, as one literal, its own ro
 contradictions one into the contradictions graph (at 100k claims, some 100k contradictions whose
 five patterns cost 4 s to read). Reading those literals, and only the few graphs without one
 (ontology, reference, inferred) pattern by pattern, gives the same tables for a fraction of the
-cost. Since a union of graphs is
-read as the union of its graphs' rows, the two ways give the same tables, and so the same export
-byte for byte; the tests check it.
+cost. Since a union of graphs is read as the union of its graphs' rows, the two ways give the
+same tables, and so the same export byte for byte; the tests check it.
 
 A summary is trusted only as a whole: each summarised graph must hold exactly one, made by this
 version of the patterns (their digest is in it). Otherwise that graph is read pattern by pattern,
