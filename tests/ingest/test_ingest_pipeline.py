@@ -7,7 +7,6 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import pytest
 
-from kg import gephi
 from kg.article import ArticleMeta
 from kg.config import Settings
 from kg.contradictions import find
@@ -15,6 +14,7 @@ from kg.gephi_read import SUMMARY_PREDICATE, summary_quads
 from kg.ingest import DocumentRetracted, ingest, retract
 from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS, GRAPH_RETRACTIONS, ID
 from kg.store import GraphStore
+from tests.conftest import assert_export_reads_the_triples
 from tests.ingest.conftest import DOC_004, KEY_004, TEXT_004, curated
 
 GRAPH_004 = f"{DOC_GRAPH_PREFIX}{KEY_004}"
@@ -76,11 +76,7 @@ def test_ingest_stores_the_document_and_the_same_contradictions_as_a_full_build(
     assert not _summarised(store, GRAPH_CONTRADICTIONS.value)
     assert _summarised(seed_store, GRAPH_CONTRADICTIONS.value)
     # what the export reads (the summaries where they are) is what the triples say
-    plain = GraphStore.open(None)
-    plain.bulk_add(q for q in store.quads() if q.predicate.value != SUMMARY_PREDICATE)
-    for view in gephi.VIEWS:
-        options = gephi.parse_options(view, "gexf")
-        assert gephi.export_bytes(store, options) == gephi.export_bytes(plain, options), view
+    assert_export_reads_the_triples(store)
     assert sorted(find(store)) == sorted(find(seed_store))
     # and the document graph is the corpus build's, but for the file it was read from (which the
     # export summary lists too: it is checked to be the current summary of what was stored)

@@ -28,7 +28,7 @@ from kg.errors import InvalidParameter
 from kg.gephi_read import summary_quads
 from kg.namespaces import BC, DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS
 from kg.store import GraphStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, without_summaries
 
 CONFORMANCE = ROOT / ".." / "shared" / "conformance" / "gexf-1.3"
 FIXTURES = ROOT / "tests" / "fixtures" / "gephi"
@@ -468,13 +468,6 @@ def summarised(store: GraphStore) -> GraphStore:
             q for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in docs
         )
     )
-    return copy
-
-
-def without_summaries(store: GraphStore) -> GraphStore:
-    """An in-memory copy of ``store`` with no export summary: read pattern by pattern."""
-    copy = GraphStore.open(None)
-    copy.bulk_add(q for q in store.quads() if q.predicate.value != gephi_read.SUMMARY_PREDICATE)
     return copy
 
 

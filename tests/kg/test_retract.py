@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg import gephi
 from kg.build import build
 from kg.corpus import read_document
 from kg.errors import InvalidParameter, NotFound
-from kg.gephi_read import SUMMARY_PREDICATE
 from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS, GRAPH_RETRACTIONS
 from kg.rdfize import doc_iri
 from kg.retract import retract
 from kg.store import GraphStore
-from tests.conftest import CORPUS, settings_for
+from tests.conftest import CORPUS, assert_export_reads_the_triples, settings_for
 
 STEM = "004_8ca7b8115da28cd5"
 KEY = read_document(CORPUS, STEM).key
@@ -81,8 +79,4 @@ def test_retract_drops_the_contradictions_summary_and_the_export_reads_the_graph
     assert fresh_store.ask(summary)  # the build wrote it
     retract(fresh_store, STEM, reason="machine-generated, unverifiable", by="tester")
     assert not fresh_store.ask(summary)  # it listed contradictions that are gone
-    plain = GraphStore.open(None)
-    plain.bulk_add(q for q in fresh_store.quads() if q.predicate.value != SUMMARY_PREDICATE)
-    for view in gephi.VIEWS:
-        options = gephi.parse_options(view, "gexf")
-        assert gephi.export_bytes(fresh_store, options) == gephi.export_bytes(plain, options), view
+    assert_export_reads_the_triples(fresh_store)
