@@ -7,14 +7,16 @@ link for one-hop "who says the opposite?". All of it lives in the contradictions
 build replaces as a whole.
 
 Time overlap is shared by every rule: each claim carries the window its communication can fall
-in (``bc:windowStart``/``bc:windowEnd``, computed by the compiler from the time span and, for an
-open end, the statement date); unknown bounds are open, and two claims overlap unless one's
+in (``bc:windowStart``/``bc:windowEnd``, computed by the compiler from the time span, the
+statement date closing an open end and the year before it an open start, see
+:data:`kg.rdfize.RECENT_PAST`); bounds still unknown are open, and two claims overlap unless one's
 window ends before the other's begins.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -86,14 +88,26 @@ def reason_text(c: Contradiction, desc: dict[str, tuple[str, str, str]]) -> str:
 
 
 def quads(store: GraphStore, found: list[Contradiction]) -> list[ox.Quad]:
+    """The contradictions graph's quads for ``found`` (each once)."""
+    return list(dict.fromkeys(iter_quads(store, found)))
+
+
+def iter_quads(store: GraphStore, found: list[Contradiction]) -> Iterator[ox.Quad]:
+    """The same, streamed: a ``bc:contradicts`` link may come twice (two points, one pair).
+
+    The store is read before the first quad is asked for, so the stream can go into it.
+    """
+    desc = _descriptions(store, {c.first for c in found} | {c.second for c in found})
+    return _stream(found, desc)
+
+
+def _stream(found: list[Contradiction], desc: dict[str, tuple[str, str, str]]) -> Iterator[ox.Quad]:
     g = GRAPH_CONTRADICTIONS
     n = ox.NamedNode
-    desc = _descriptions(store, {c.first for c in found} | {c.second for c in found})
-    out: list[ox.Quad] = []
     for c in found:
         node = n(c.iri)
         first, second = n(c.first), n(c.second)
-        out += [
+        yield from (
             ox.Quad(node, n(RDF + "type"), n(BC + "Contradiction"), g),
             ox.Quad(node, n(BC + "firstClaim"), first, g),
             ox.Quad(node, n(BC + "secondClaim"), second, g),
@@ -107,23 +121,26 @@ def quads(store: GraphStore, found: list[Contradiction]) -> list[ox.Quad]:
             ),
             ox.Quad(first, n(BC + "contradicts"), second, g),
             ox.Quad(second, n(BC + "contradicts"), first, g),
-        ]
-    return list(dict.fromkeys(out))
+        )
 
 
 def derive(store: GraphStore) -> list[Contradiction]:
-    """Recompute the contradictions graph from scratch, in one transaction.
+    """Recompute the contradictions graph; ``store`` is the build's private staging store.
 
     The graph gets its export summary (:mod:`kg.gephi_read`) with it: at 100k claims it holds
-    some 100k contradictions, which the export otherwise decodes term by term. Whatever adds to
+    some 35k contradictions, which the export otherwise decodes term by term. Whatever adds to
     or removes from the graph later (ingest, retraction) drops that summary, and the next
-    derivation writes it again.
+    derivation writes it again. Into an empty graph the quads are streamed to the bulk loader and
+    the summary is made from what the store then holds: the graph grows faster than the corpus
+    (pairs of claims on the busiest actor pairs), and held as one list of quads it took more
+    memory than the rest of the build.
     """
     found = find(store)
-    new = quads(store, found)
-    new += summary_quads(new)
     if next(store.quads(GRAPH_CONTRADICTIONS), None) is None:
-        store.add(new)  # a fresh build: nothing to replace, skip the update parser
+        store.bulk_add(iter_quads(store, found))
+        store.bulk_add(summary_quads(store.quads(GRAPH_CONTRADICTIONS)))
     else:
+        new = quads(store, found)
+        new += summary_quads(new)
         store.replace_graph(GRAPH_CONTRADICTIONS, new)
     return found

@@ -133,37 +133,60 @@ def load_claims(store: GraphStore, ancestors: dict[str, set[str]]) -> list[Claim
     return sorted(claims.values(), key=lambda c: c.iri)
 
 
+_SHORT = dt.timedelta(days=400)
+"""Windows up to this long are found by their start alone (an undated claim's is about a year)."""
+
+
+class _Bucket:
+    """The affirming claims of one (actor pair, kind, directness), arranged for time lookups.
+
+    Claims whose window is closed and at most :data:`_SHORT` long are sorted by start: one that
+    overlaps a window beginning at ``since`` must start after ``since - _SHORT``, so a lookup
+    bisects on both sides. The others (open or long windows, a few per bucket) are scanned.
+    """
+
+    def __init__(self, members: list[Claim]) -> None:
+        short = [c for c in members if c.lo is not None and c.hi is not None and c.hi - c.lo <= _SHORT]
+        ids = {id(c) for c in short}
+        short.sort(key=lambda c: (c.lo or dt.date.min, c.iri))
+        self.short = short
+        self.starts = [c.lo or dt.date.min for c in short]
+        self.wide = sorted((c for c in members if id(c) not in ids), key=lambda c: c.iri)
+
+    def overlapping(self, since: dt.date | None, until: dt.date | None) -> Iterator[Claim]:
+        near_min = since is None or since - dt.date.min <= _SHORT
+        first = 0 if since is None or near_min else bisect.bisect_left(self.starts, since - _SHORT)
+        stop = len(self.short) if until is None else bisect.bisect_right(self.starts, until)
+        yield from self.short[first:stop]
+        yield from self.wide
+
+
 class _Index:
-    """Claims by (actor pair, kind, directness), each bucket sorted by window start."""
+    """Claims by (actor pair, kind, directness), each bucket arranged by time window."""
 
     def __init__(self, claims: Iterable[Claim]) -> None:
         buckets: dict[tuple[str, str, str, bool | None], list[Claim]] = defaultdict(list)
         for c in claims:
             for x, y in itertools.combinations(sorted(c.prop.involved), 2):
                 buckets[(x, y, c.prop.kind, c.prop.directness)].append(c)
-        self._lo: dict[tuple[str, str, str, bool | None], list[dt.date]] = {}
-        self._claims: dict[tuple[str, str, str, bool | None], list[Claim]] = {}
-        for key, members in buckets.items():
-            members.sort(key=lambda c: (c.lo or dt.date.min, c.iri))
-            self._claims[key] = members
-            self._lo[key] = [c.lo or dt.date.min for c in members]
+        self._buckets = {key: _Bucket(members) for key, members in buckets.items()}
 
     def candidates(
         self,
         pair: tuple[str, str],
         kinds: Iterable[str],
         direct: Iterable[bool | None],
-        until: dt.date | None,
+        window: Claim,
     ) -> Iterator[Claim]:
-        """Claims on this pair, of these kinds and directness, whose window starts by ``until``."""
+        """Claims on this pair, of these kinds and directness, that may overlap ``window``'s time.
+
+        A superset: the caller still checks :func:`_overlap`.
+        """
         for kind in kinds:
             for d in direct:
-                key = (pair[0], pair[1], kind, d)
-                members = self._claims.get(key)
-                if not members:
-                    continue
-                stop = len(members) if until is None else bisect.bisect_right(self._lo[key], until)
-                yield from members[:stop]
+                bucket = self._buckets.get((pair[0], pair[1], kind, d))
+                if bucket is not None:
+                    yield from bucket.overlapping(window.lo, window.hi)
 
 
 def _pairs_of(actors: frozenset[str]) -> list[tuple[str, str]]:
@@ -188,7 +211,7 @@ def occurrence(
             (denied_direct,) if denied_direct is not None else (True, False, None)
         )
         key = _pairs_of(p.involved)[0]
-        for a in affirms.candidates(key, kinds, direct, d.hi):
+        for a in affirms.candidates(key, kinds, direct, d):
             q = a.prop
             if not (p.involved <= q.involved and _overlap(a, d)):
                 continue
@@ -220,7 +243,7 @@ def directness(
         kinds = [k for k in ancestors if _comparable(p.kind, k, ancestors)]
         seen: set[str] = set()
         for pair in _pairs_of(p.involved):
-            for b in affirms.candidates(pair, kinds, (False,), a.hi):
+            for b in affirms.candidates(pair, kinds, (False,), a):
                 q = b.prop
                 if b.iri in seen or not _overlap(a, b):
                     continue
@@ -239,7 +262,7 @@ def initiator(
         p = a.prop
         kinds = [k for k in ancestors if _comparable(p.kind, k, ancestors)]
         key = _pairs_of(p.involved)[0]
-        for b in affirms.candidates(key, kinds, (True, False, None), a.hi):
+        for b in affirms.candidates(key, kinds, (True, False, None), a):
             q = b.prop
             if b.iri <= a.iri or not q.initiators or q.involved != p.involved or not _overlap(a, b):
                 continue

@@ -297,3 +297,44 @@ def test_statement_date_bounds_an_open_span(tmp_path: Path) -> None:
     meta.write_text(json.dumps({"title": "old", "published": {"status": "stated", "date": "2020-03-01"}}))
     _, store = build(settings_for("memory", corpus))
     assert pairs(store) == set()
+
+
+def _published(corpus: Path, n: int, date: str) -> None:
+    meta = corpus / "documents" / f"t{n}.meta.json"
+    meta.write_text(json.dumps({"title": f"test {n}", "published": {"status": "stated", "date": date}}))
+
+
+@pytest.mark.parametrize(
+    ("affirmed_on", "denied_on", "disagree"),
+    [
+        ("2024-03-01", "2024-09-01", True),  # both speak of the year before: it overlaps
+        ("2025-06-01", "2019-06-01", False),  # a 2019 denial says nothing of the year before June 2025
+        ("2019-06-01", "2025-06-01", False),  # ... nor a 2025 denial of the year before June 2019
+        ("2020-06-01", "2021-05-25", True),  # less than a year apart
+    ],
+)
+def test_undated_communications_are_about_the_recent_past(
+    tmp_path: Path, affirmed_on: str, denied_on: str, disagree: bool
+) -> None:
+    corpus = _corpus(tmp_path, [[("yes", "affirms", MSG_IR_US)], [("no", "denies", MSG_IR_US)]])
+    _published(corpus, 0, affirmed_on)
+    _published(corpus, 1, denied_on)
+    _, store = build(settings_for("memory", corpus))
+    assert ({p for _, _, p in pairs(store)} == {"OccurrencePoint"}) is disagree
+
+
+def test_undated_against_dated_in_its_year(tmp_path: Path) -> None:
+    """An undated denial of 2024-09 disagrees with messages dated 2023-10, not with those of 2022."""
+    corpus = _corpus(
+        tmp_path,
+        [
+            [
+                ("recent", "affirms", {**MSG_IR_US, **span("2023-10-07", "2023-10-20")}),
+                ("old", "affirms", {**MSG_IR_US, **span("2022-01-10", "2022-02-01")}),
+            ],
+            [("no", "denies", MSG_IR_US)],
+        ],
+    )
+    _published(corpus, 1, "2024-09-01")
+    _, store = build(settings_for("memory", corpus))
+    assert {(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b, _ in pairs(store)} == {("no", "recent")}
