@@ -47,7 +47,16 @@ from typing import IO, Final
 
 from kg import __version__
 from kg.errors import InvalidParameter
-from kg.gephi_read import ACTOR_CLASSES, PROPOSITION_CLASSES, Columns, read_tables
+from kg.gephi_read import (
+    ACTOR_CLASSES,
+    CLAIM_RECORDS,
+    PROP_FIELDS,
+    PROP_RECORDS,
+    PROPOSITION_CLASSES,
+    RECORD_FIELDS,
+    Columns,
+    read_tables,
+)
 from kg.namespaces import ID
 from kg.store import GraphStore
 
@@ -314,9 +323,16 @@ def _functional(columns: Columns) -> dict[str, str]:
     return out
 
 
+class _LocalNames(dict[str, str | None]):
+    def __missing__(self, iri: str) -> str | None:
+        self[iri] = name = _local(iri)
+        return name
+
+
 def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, details: bool = False) -> _Data:
     """Everything a view needs, restricted to the claims whose timeline date is in the range."""
-    r = read_tables(store, [*_TABLES, *(_CLAIMS_VIEW_TABLES if details else ())])
+    r = read_tables(store, [*_TABLES, *(_CLAIMS_VIEW_TABLES if details else ())], records=True)
+    records, prop_records = r.pop(CLAIM_RECORDS, None), r.pop(PROP_RECORDS, None)
     claimant, proposition = _functional(r["claimant"]), _functional(r["proposition"])
     document, stated_at = _functional(r["document"]), _functional(r["stated_at"])
     date, not_after, not_before = (
@@ -336,8 +352,8 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
         return date.get(node) or not_after.get(node) or not_before.get(node)
 
     # Attributions and grades are a handful of IRIs: their local names once each.
-    attribution_name = {v: _local(v) for v in set(attribution.values())}
-    confidence_name = {v: _local(v) for v in set(confidence.values())}
+    attribution_name = _LocalNames()
+    confidence_name = _LocalNames()
     claims: dict[str, _Claim] = {}
     for c, actor in claimant.items():  # the hottest loop of the read: lookups inline
         p, doc = proposition.get(c), document.get(c)
@@ -362,6 +378,23 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
             window_start.get(c),
             window_end.get(c),
         )
+    if records:  # claims joined when their graph was written (kg.gephi_read._claim_records)
+        rows = zip(*[iter(records[0])] * len(RECORD_FIELDS), strict=True)  # merged whole: no rest
+        for c, actor, p, doc, s, w0, w1, a, g, stance, d, na, nb, status in rows:
+            if p is None or doc is None or actor is None or c is None:
+                continue
+            claims[c] = _Claim(
+                actor,
+                p,
+                doc,
+                stance,
+                None if a is None or not details else attribution_name[a],
+                None if g is None or not details else confidence_name[g],
+                None if s is None else d or na or nb,
+                None if s is None else status,
+                w0,
+                w1,
+            )
     if date_from is not None or date_to is not None:
         claims = {
             iri: c
@@ -372,21 +405,28 @@ def _read(store: GraphStore, date_from: str | None, date_to: str | None, *, deta
         }
 
     wanted_props = {c.prop for c in claims.values()}
+    props: dict[str, _Prop] = {}
+    if prop_records:  # propositions joined when their graph was written
+        rows = zip(*[iter(prop_records[0])] * len(PROP_FIELDS), strict=True)
+        kind_of = _LocalNames()
+        for p, typ, summary_, channel_, direct_, initiator_ in rows:
+            if p in wanted_props:
+                kind = "Communication" if typ is None else kind_of[typ] or "Communication"
+                props[p] = _Prop(kind, summary_, channel_, direct_, initiator_)
+    rest = wanted_props.difference(props) if props else wanted_props
     rank = {c: i for i, c in enumerate(PROPOSITION_CLASSES)}
     kinds: dict[str, str] = {}
     for p, typ in zip(*r["prop_type"], strict=True):
-        if p in wanted_props and typ is not None:
+        if p in rest and typ is not None:
             kind = _local(typ) or "Communication"
             if p not in kinds or rank[kind] < rank[kinds[p]]:
                 kinds[p] = kind
     summary, channel = _functional(r["summary"]), _functional(r["channel"])
     direct, initiator = _functional(r["direct"]), _functional(r["initiator"])
-    props = {
-        p: _Prop(
+    for p in rest:
+        props[p] = _Prop(
             kinds.get(p, "Communication"), summary.get(p), channel.get(p), direct.get(p), initiator.get(p)
         )
-        for p in wanted_props
-    }
     for role in ROLES:
         for p, a in zip(*r[role], strict=True):
             entry = props.get(p or "")
@@ -929,6 +969,28 @@ class _Escaped(dict[str, str]):
         return value
 
 
+class _Markup(dict[Value, str]):
+    """One column's element markup by value (opening, lexical value, closing), each made once:
+    kinds, stances, dates, claimants and documents recur on thousands of elements. Forgets
+    everything past a bound, so a column of unique texts holds no second copy of the file."""
+
+    def __init__(self, opening: str, type_: str, close: str, bound: int = 200_000) -> None:
+        super().__init__()
+        self.opening, self.type_, self.close, self.bound = opening, type_, close, bound
+
+    def __missing__(self, value: Value) -> str:
+        if self.type_ != "string":  # equal keys (True, 1, 1.0) have one lexical form here
+            markup = self.opening + _lexical(value, self.type_) + self.close
+        elif type(value) is str:
+            markup = self.opening + xml_attr(value) + self.close
+        else:  # not kept: True and 1 are one key but "True" and "1" as text
+            return self.opening + xml_attr(str(value)) + self.close
+        if len(self) >= self.bound:
+            self.clear()
+        self[value] = markup
+        return markup
+
+
 def _values_writer(
     columns: Sequence[Column], open_: Callable[[str], str], close: str
 ) -> Callable[[tuple[Value, ...]], str]:
@@ -937,25 +999,14 @@ def _values_writer(
     Views hand the same tuple to every edge that carries the same values (one claim drawn between
     several pairs, every "makes" edge), so a tuple seen before is written from memory.
     """
-    specs = [(open_(c.name), c.type) for c in columns]
-    text = _Escaped(xml_attr)
+    markups = [_Markup(open_(c.name), c.type, close) for c in columns]
     shared: dict[int, tuple[tuple[Value, ...], str]] = {}
 
     def render(values: tuple[Value, ...]) -> str:
         hit = shared.get(id(values))
         if hit is not None and hit[0] is values:
             return hit[1]
-        parts = []
-        for (opening, type_), v in zip(specs, values, strict=True):
-            if v is None:
-                continue
-            if type_ == "string":
-                parts.append(opening + text[v if type(v) is str else str(v)] + close)
-            elif type_ == "boolean":
-                parts.append(opening + ("true" if v else "false") + close)
-            else:
-                parts.append(opening + _lexical(v, type_) + close)
-        out = "".join(parts)
+        out = "".join([m[v] for m, v in zip(markups, values, strict=True) if v is not None])
         if len(shared) >= 4096:
             shared.clear()
         shared[id(values)] = (values, out)  # holding the tuple keeps its id from being reused

@@ -138,7 +138,32 @@ PATTERNS: Final[dict[str, Pattern]] = {
 
 SUMMARY_PREDICATE: Final = _bc("exportSummary")
 """``<graph> bc:exportSummary "…"`` inside the graph it summarises."""
-SUMMARY_VERSION: Final = hashlib.sha256(repr(sorted(PATTERNS.items())).encode()).hexdigest()[:16]
+CLAIM_RECORDS: Final = "claim_records"
+"""The pseudo-table of claim records (see :func:`_claim_records`), read like a table."""
+_CLAIM_KEYED: Final = (
+    "claimant",
+    "proposition",
+    "document",
+    "stated_at",
+    "window_start",
+    "window_end",
+    "attribution",
+    "confidence",
+)
+_NODE_KEYED: Final = ("date", "not_after", "not_before")
+RECORD_FIELDS: Final = ("claim", *_CLAIM_KEYED, "stance", *_NODE_KEYED, "status")
+"""A claim record's columns: the claim, its one value of each claim pattern, its stance
+(``denies``, ``affirms``), its statement node's one value of each date pattern, and that node's
+status (``stated``, ``inferred``); None where the graph has no row."""
+PROP_RECORDS: Final = "prop_records"
+"""The pseudo-table of proposition records (see :func:`_prop_records`)."""
+_PROP_KEYED: Final = ("prop_type", "summary", "channel", "direct", "initiator")
+PROP_FIELDS: Final = ("prop", *_PROP_KEYED)
+"""A proposition record's columns: the proposition and its one value of each pattern (one type)."""
+_WIDTH: Final = {CLAIM_RECORDS: len(RECORD_FIELDS), PROP_RECORDS: len(PROP_FIELDS)}
+SUMMARY_VERSION: Final = hashlib.sha256(
+    repr((sorted(PATTERNS.items()), RECORD_FIELDS, PROP_FIELDS)).encode()
+).hexdigest()[:16]
 DROP_CONTRADICTIONS_SUMMARY: Final = (
     f"DELETE WHERE {{ GRAPH <{GRAPH_CONTRADICTIONS.value}> "
     f"{{ <{GRAPH_CONTRADICTIONS.value}> <{BC}exportSummary> ?summary }} }}"
@@ -216,8 +241,7 @@ def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         by_predicate: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]] = {}
         for q in scratch.quads():
             by_predicate.setdefault(q.predicate.value, []).append((_lexical(q.subject), q.object))
-        terms: dict[str, int] = {}
-        rows: dict[str, list[int]] = {}
+        tables: dict[str, list[tuple[str, ...]]] = {}
         for name, pattern in PATTERNS.items():
             table_rows: list[tuple[str, ...]] = []
             for s, o in by_predicate.get(pattern.predicate, ()):
@@ -230,22 +254,214 @@ def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
                     table_rows.append((s, value, (o.language or "") if isinstance(o, ox.Literal) else ""))
                 else:
                     table_rows.append((s, value))
-            # Sorted: the store's iteration order is not stable from one process to the next, and
-            # the same graph must give the same literal (a rebuild leaves the same quads).
-            table_rows.sort()
-            flat = [terms.setdefault(v, len(terms)) for row in table_rows for v in row]
-            if flat:
-                rows[name] = flat
-        text = json.dumps(
-            {"version": SUMMARY_VERSION, "terms": list(terms), "rows": rows},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+            tables[name] = table_rows
+        text = _summary_text(tables)
         out.append(ox.Quad(graph, ox.NamedNode(SUMMARY_PREDICATE), ox.Literal(text), graph))
     return out
 
 
 _CURRENT: Final = '{"version":"' + SUMMARY_VERSION + '"'
+
+
+def _summary_text(tables: dict[str, list[tuple[str, ...]]]) -> str:
+    """One graph's tables (and claim records) as the summary literal: values as indexes into a
+    list of terms, -1 for none."""
+    records = _claim_records(tables)
+    props = _prop_records(tables)
+    terms: dict[str, int] = {}
+
+    def index(value: str | None) -> int:
+        return -1 if value is None else terms.setdefault(value, len(terms))
+
+    rows: dict[str, list[int]] = {}
+    for name, table_rows in tables.items():
+        # Sorted: the store's iteration order is not stable from one process to the next, and
+        # the same graph must give the same literal (a rebuild leaves the same quads).
+        table_rows.sort()
+        flat = [index(v) for row in table_rows for v in row]
+        if flat:
+            rows[name] = flat
+    summary: dict[str, object] = {"version": SUMMARY_VERSION, "terms": [], "rows": rows}
+    if records:
+        summary["claims"] = [index(v) for record in records for v in record]
+    if props:
+        summary["props"] = [index(v) for record in props for v in record]
+    summary["terms"] = list(terms)
+    return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+
+
+def _claim_records(tables: dict[str, list[tuple[str, ...]]]) -> list[tuple[str | None, ...]]:
+    """Take out of one graph's tables the rows of each claim that the graph describes alone.
+
+    The export joins a dozen tables per claim; a record is that join done once, when the graph is
+    written. A claim qualifies when the graph gives it one claimant, at most one value of every
+    other claim pattern, at most one stance, and a statement node of its own with at most one
+    value of each date pattern and one status. Its rows (and its statement node's) leave the
+    tables for the record, so the tables and the records together still hold exactly the graph's
+    rows; anything irregular stays in the tables. Records are sorted, like the tables.
+    """
+    by: dict[str, dict[str, list[str]]] = {}
+    for name in (*_CLAIM_KEYED, *_NODE_KEYED):
+        index: dict[str, list[str]] = {}
+        for s, o in tables[name]:
+            index.setdefault(s, []).append(o)
+        by[name] = index
+    flags: dict[str, set[str]] = {n: {r[0] for r in tables[n]} for n in ("denies", "affirms")}
+    flags.update({n: {r[0] for r in tables[n]} for n in ("stated_status", "inferred_status")})
+    statement_of: dict[str, int] = {}
+    for _, pointed in tables["stated_at"]:
+        statement_of[pointed] = statement_of.get(pointed, 0) + 1
+    claims = set(by["claimant"])
+    published = {o for _, o in tables["published"]}
+
+    def single(name: str, subject: str) -> tuple[bool, str | None]:
+        values = by[name].get(subject, ())
+        return len(values) <= 1, values[0] if values else None
+
+    records: list[tuple[str | None, ...]] = []
+    taken: set[str] = set()
+    nodes: set[str] = set()
+    for c in sorted(claims):
+        both_stances = c in flags["denies"] and c in flags["affirms"]
+        if len(by["claimant"][c]) != 1 or c in statement_of or both_stances:
+            continue
+        values: list[str | None] = [c]
+        ok = True
+        for name in _CLAIM_KEYED:
+            one, value = single(name, c)
+            ok = ok and one
+            values.append(value)
+        values.append("denies" if c in flags["denies"] else "affirms" if c in flags["affirms"] else None)
+        node = values[1 + _CLAIM_KEYED.index("stated_at")]
+        if node is not None:
+            ok = ok and statement_of[node] == 1 and node not in claims and node not in published
+            ok = ok and not (node in flags["stated_status"] and node in flags["inferred_status"])
+        for name in _NODE_KEYED:
+            one, value = single(name, node) if node is not None else (True, None)
+            ok = ok and one
+            values.append(value)
+        status = None
+        if node is not None and node in flags["stated_status"]:
+            status = "stated"
+        elif node is not None and node in flags["inferred_status"]:
+            status = "inferred"
+        values.append(status)
+        if ok:
+            records.append(tuple(values))
+            taken.add(c)
+            if node is not None:
+                nodes.add(node)
+    if records:
+        for name in (*_CLAIM_KEYED, "denies", "affirms"):
+            tables[name] = [r for r in tables[name] if r[0] not in taken]
+        for name in (*_NODE_KEYED, "stated_status", "inferred_status"):
+            tables[name] = [r for r in tables[name] if r[0] not in nodes]
+    return records
+
+
+def _prop_records(tables: dict[str, list[tuple[str, ...]]]) -> list[tuple[str | None, ...]]:
+    """The same for propositions: one of the proposition types, at most one value of the others."""
+    by: dict[str, dict[str, list[str]]] = {}
+    for name in _PROP_KEYED:
+        index: dict[str, list[str]] = {}
+        for s, o in tables[name]:
+            index.setdefault(s, []).append(o)
+        by[name] = index
+    records: list[tuple[str | None, ...]] = []
+    for p in sorted(by["prop_type"]):
+        values = [by[name].get(p, ()) for name in _PROP_KEYED]
+        if len(values[0]) == 1 and all(len(v) <= 1 for v in values):
+            records.append((p, *(v[0] if v else None for v in values)))
+    if records:
+        taken = {r[0] for r in records}
+        for name in _PROP_KEYED:
+            tables[name] = [r for r in tables[name] if r[0] not in taken]
+    return records
+
+
+def record_columns(tables: Mapping[str, Columns], name: str = CLAIM_RECORDS) -> Columns:
+    """Records of the pseudo-table ``name`` as columns (:data:`RECORD_FIELDS` or
+    :data:`PROP_FIELDS`); none if there are no records."""
+    flat = tables.get(name, [[]])[0]
+    width = _WIDTH[name]
+    return [flat[i::width] for i in range(width)] if flat else []
+
+
+def props_apart(tables: Mapping[str, Columns]) -> bool:
+    """Whether the proposition records can be used as they are (see :func:`records_apart`)."""
+    records = record_columns(tables, PROP_RECORDS)
+    if not records:
+        return True
+    props = set(records[0])
+    if len(props) != len(records[0]):
+        return False
+    return all(name not in tables or props.isdisjoint(tables[name][0]) for name in _PROP_KEYED)
+
+
+def expand_props(tables: dict[str, Columns]) -> None:
+    """Put the proposition records back into the tables they were taken from (those present)."""
+    records = record_columns(tables, PROP_RECORDS)
+    tables.pop(PROP_RECORDS, None)
+    if not records:
+        return
+    for name, values in zip(_PROP_KEYED, records[1:], strict=True):
+        if name in tables:
+            found = [(p, v) for p, v in zip(records[0], values, strict=True) if v is not None]
+            tables[name][0].extend(p for p, _ in found)
+            tables[name][1].extend(v for _, v in found)
+
+
+def records_apart(tables: Mapping[str, Columns]) -> bool:
+    """Whether the claim records can be used as they are: no row outside them (another graph's,
+    or one left in the tables) is about a recorded claim or its statement node, and no two records
+    share either. Otherwise :func:`expand_records` puts them back into the tables."""
+    records = record_columns(tables)
+    if not records or not records[0]:
+        return True
+    claims = records[0]
+    nodes = [n for n in records[RECORD_FIELDS.index("stated_at")] if n is not None]
+    claim_set, node_set = set(claims), set(nodes)
+    if len(claim_set) != len(claims) or len(node_set) != len(nodes) or not claim_set.isdisjoint(node_set):
+        return False
+    for name in (*_CLAIM_KEYED, "denies", "affirms"):
+        if name in tables and not claim_set.isdisjoint(tables[name][0]):
+            return False
+    for name in (*_NODE_KEYED, "stated_status", "inferred_status"):
+        if name in tables and not node_set.isdisjoint(tables[name][0]):
+            return False
+    for name in ("stated_at", "published"):  # whatever else points at a recorded statement node
+        if name in tables and not node_set.isdisjoint(tables[name][1]):
+            return False
+    return True
+
+
+def expand_records(tables: dict[str, Columns]) -> None:
+    """Put the claim records back into the tables they were taken from (those present)."""
+    records = record_columns(tables)
+    tables.pop(CLAIM_RECORDS, None)
+    if not records or not records[0]:
+        return
+    column = dict(zip(RECORD_FIELDS, records, strict=True))
+    claims, nodes = column["claim"], column["stated_at"]
+    for name in _CLAIM_KEYED:
+        if name in tables:
+            pairs = [(c, v) for c, v in zip(claims, column[name], strict=True) if v is not None]
+            tables[name][0].extend(c for c, _ in pairs)
+            tables[name][1].extend(v for _, v in pairs)
+    for name in _NODE_KEYED:
+        if name in tables:
+            found = [(n, v) for n, v in zip(nodes, column[name], strict=True) if n and v is not None]
+            tables[name][0].extend(n for n, _ in found)
+            tables[name][1].extend(v for _, v in found)
+    for name, key, flag in (
+        ("denies", claims, "denies"),
+        ("affirms", claims, "affirms"),
+        ("stated_status", nodes, "stated"),
+        ("inferred_status", nodes, "inferred"),
+    ):
+        if name in tables:
+            source = column["stance"] if name in ("denies", "affirms") else column["status"]
+            tables[name][0].extend(k for k, v in zip(key, source, strict=True) if v == flag and k is not None)
 
 
 def _plan(store: GraphStore) -> tuple[dict[str, str], list[str]]:
@@ -279,8 +495,16 @@ def _merge(texts: Iterable[str], names: Sequence[str], into: dict[str, Columns])
     for text in texts:
         try:
             summary = json.loads(text)
-            terms = summary["terms"].__getitem__
+            term_list = summary["terms"]
+            term_list.append(None)  # index -1: no value
+            terms = term_list.__getitem__
             rows: Mapping[str, list[int]] = summary["rows"]
+            for table, key in ((CLAIM_RECORDS, "claims"), (PROP_RECORDS, "props")):
+                target = into.get(table)
+                if target is not None and (flat_records := summary.get(key)):
+                    if len(flat_records) % _WIDTH[table]:
+                        return False
+                    target[0].extend(map(terms, flat_records))
             for name in names:
                 flat = rows.get(name)
                 if not flat:
@@ -297,19 +521,31 @@ def _merge(texts: Iterable[str], names: Sequence[str], into: dict[str, Columns])
     return True
 
 
-def read_tables(store: GraphStore, names: Iterable[str]) -> dict[str, Columns]:
-    """The named tables over the union of all graphs: from the summaries where they can be trusted."""
+def read_tables(store: GraphStore, names: Iterable[str], *, records: bool = False) -> dict[str, Columns]:
+    """The named tables over the union of all graphs: from the summaries where they can be trusted.
+
+    With ``records``, claims the summaries hold as records come as the pseudo-table
+    :data:`CLAIM_RECORDS` instead of as rows of the tables, when :func:`records_apart` says that
+    gives the same join; otherwise they are rows as usual. Its one column holds the records one
+    after the other, :data:`RECORD_FIELDS` values each (:func:`record_columns` splits them).
+    Propositions likewise, as :data:`PROP_RECORDS` (:data:`PROP_FIELDS`, :func:`props_apart`).
+    """
     wanted = list(dict.fromkeys(names))
     summaries, rest = _plan(store)
     if summaries and len(rest) <= MAX_UNSUMMARISED:
         with ThreadPoolExecutor(max_workers=1) as pool:
             live = pool.submit(_tables, store, wanted, rest)  # while the summaries are parsed
             merged: dict[str, Columns] = {n: [[] for _ in range(PATTERNS[n].width)] for n in wanted}
+            merged[CLAIM_RECORDS], merged[PROP_RECORDS] = [[]], [[]]  # the records one after another
             readable = _merge(summaries.values(), wanted, merged)
             others = live.result()
         if readable:
             for name, columns in others.items():
                 for mine, theirs in zip(merged[name], columns, strict=True):
                     mine.extend(theirs)
+            if not (records and records_apart(merged)):
+                expand_records(merged)
+            if not (records and props_apart(merged)):
+                expand_props(merged)
             return merged
     return _tables(store, wanted, None)

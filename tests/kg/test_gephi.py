@@ -564,6 +564,97 @@ def test_summaries_keep_the_stores_lexical_forms_and_every_character(
     assert json.loads(quad.object.value)["terms"] == ["http://example.org/p", "true"]
 
 
+def _rows(tables: dict[str, list[list[str]]]) -> dict[str, Counter[tuple[str, ...]]]:
+    return {name: Counter(zip(*columns, strict=True)) for name, columns in tables.items() if columns[0]}
+
+
+def test_claim_records_hold_each_seed_claim_and_give_back_its_rows(
+    seed_store: GraphStore, doc_graphs: list[str]
+) -> None:
+    # Every seed claim is described by its own document alone: each is a record, none is left
+    # in the claim tables, and the pseudo-table is what the export reads.
+    names = list(gephi_read.PATTERNS)
+    with_records = gephi_read.read_tables(seed_store, names, records=True)
+    claims = gephi_read.record_columns(with_records)[0]
+    assert len(claims) == len(set(claims)) == 86
+    assert with_records["claimant"][0] == [] and with_records["stated_at"][0] == []
+    props = gephi_read.record_columns(with_records, gephi_read.PROP_RECORDS)[0]
+    assert len(props) == len(set(props)) > 50
+    assert with_records["prop_type"][0] == [] and with_records["summary"][0] == []
+    # Put back into the tables, the records are exactly the rows the triples give.
+    expanded = gephi_read.read_tables(seed_store, names)
+    assert gephi_read.CLAIM_RECORDS not in expanded and gephi_read.PROP_RECORDS not in expanded
+    plain = gephi_read.read_tables(without_summaries(seed_store), names)
+    assert _rows(expanded) == _rows(plain)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # a second claimant for a recorded claim, in a graph without a summary
+        "<{claim}> bc:claimant <http://a.example/first-in-order>",
+        # a second statement date for its statement node
+        "<{claim}/stated> bc:date \"1999-01-01\"^^xsd:date",
+        # another claim pointing at the same statement node
+        "<http://a.example/other-claim> bc:claimant bc:x ; bc:statedAt <{claim}/stated> ;"
+        " bc:proposition <{prop}> ; bc:sourceDocument <{doc}>",
+        # its document said to be published on it
+        "<{doc}> bc:publicationDate <{claim}/stated>",
+        # a more specific kind for its proposition (as an inferred graph might add a broader one)
+        "<{prop}> a bc:Request",
+        # a second summary for its proposition
+        "<{prop}> bc:summary \"Another summary, first in order\"",
+    ],
+    ids=["claimant", "date", "shared-statement", "publication", "prop-kind", "prop-summary"],
+)
+def test_records_touched_from_another_graph_are_read_as_rows(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], extra: str
+) -> None:
+    store = summarised(seed_store)
+    ((claim, prop, doc),) = [
+        (r["c"].value, r["p"].value, r["d"].value)
+        for r in store.select(
+            "SELECT ?c ?p ?d WHERE { ?c bc:annotationId 'khamenei-denies-message-to-us' ;"
+            " bc:proposition ?p ; bc:sourceDocument ?d }"
+        )
+    ]
+    triples = extra.format(claim=claim, prop=prop, doc=doc)
+    store.update(f"INSERT DATA {{ GRAPH <http://a.example/hand-edits> {{ {triples} }} }}")
+    tables = gephi_read.read_tables(store, list(gephi_read.PATTERNS), records=True)
+    # the union changes the join: those records are read as rows, the others stay records
+    touched = gephi_read.PROP_RECORDS if "prop" in extra.split(">")[0] else gephi_read.CLAIM_RECORDS
+    assert touched not in tables and len(tables) == len(gephi_read.PATTERNS) + 1
+    plain = without_summaries(store)
+    for view in gephi.VIEWS:
+        options = gephi.parse_options(view, "gexf")
+        assert gephi.export_bytes(store, options) == gephi.export_bytes(plain, options), view
+
+
+def test_an_irregular_claim_stays_in_the_tables(tmp_path: Path) -> None:
+    # Two claimants within one graph: no record for that claim, the others are records.
+    g, ex = ox.NamedNode("http://a.example/g"), "http://a.example/"
+    n = ox.NamedNode
+
+    def claim(name: str, *claimants: str) -> list[ox.Quad]:
+        c = n(ex + name)
+        quads = [ox.Quad(c, n(BC + "claimant"), n(ex + who), g) for who in claimants]
+        quads += [
+            ox.Quad(c, n(BC + "proposition"), n(ex + "p"), g),
+            ox.Quad(c, n(BC + "sourceDocument"), n(ex + "d"), g),
+            ox.Quad(c, n(BC + "stance"), n(BC + "Denies"), g),
+        ]
+        return quads
+
+    quads = claim("one", "iran") + claim("two", "iran", "us")
+    (summary,) = summary_quads(quads)
+    parsed = json.loads(summary.object.value)
+    terms = parsed["terms"]
+    assert len(parsed["claims"]) == len(gephi_read.RECORD_FIELDS)  # one record
+    assert terms[parsed["claims"][0]] == ex + "one"
+    claimant = parsed["rows"]["claimant"]
+    assert sorted(terms[i] for i in claimant) == sorted([ex + "two", ex + "iran", ex + "two", ex + "us"])
+
+
 def test_the_same_bytes_on_every_backend(
     backend_store: GraphStore, exports: dict[tuple[str, str], bytes]
 ) -> None:
