@@ -680,9 +680,17 @@ def _actors_view(data: _Data, date_from: str | None, date_to: str | None) -> Gra
 
 def _pairs(prop: _Prop, ids: _Ids) -> list[tuple[str, str, bool]]:
     """Directed (source, target, mutual) pairs a communication is drawn as."""
-    senders = [a for r, a in prop.roles if r == "sender"]
-    recipients = [a for r, a in prop.roles if r == "recipient"]
-    parties = [a for r, a in prop.roles if r == "party"]
+    roles = prop.roles
+    if len(roles) == 2:  # most communications: one sender and one recipient, or two parties
+        (r1, a1), (r2, a2) = roles
+        if {r1, r2} == {"sender", "recipient"}:
+            return [(a1, a2, False)] if r1 == "sender" else [(a2, a1, False)]
+        if r1 == r2 == "party" and a1 != a2:
+            pair = [(a1, a2, True), (a2, a1, True)]
+            return pair if ids[a1] <= ids[a2] else pair[::-1]
+    senders = [a for r, a in roles if r == "sender"]
+    recipients = [a for r, a in roles if r == "recipient"]
+    parties = [a for r, a in roles if r == "party"]
     out = [(s, t, False) for s in senders for t in recipients]
     out += [(s, t, True) for s in parties for t in parties if s != t]
     return sorted(set(out), key=lambda x: (ids[x[0]], ids[x[1]], x[2]))
