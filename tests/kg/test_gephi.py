@@ -594,7 +594,7 @@ def test_claim_records_hold_each_seed_claim_and_give_back_its_rows(
         # a second claimant for a recorded claim, in a graph without a summary
         "<{claim}> bc:claimant <http://a.example/first-in-order>",
         # a second statement date for its statement node
-        "<{claim}/stated> bc:date \"1999-01-01\"^^xsd:date",
+        '<{claim}/stated> bc:date "1999-01-01"^^xsd:date',
         # another claim pointing at the same statement node
         "<http://a.example/other-claim> bc:claimant bc:x ; bc:statedAt <{claim}/stated> ;"
         " bc:proposition <{prop}> ; bc:sourceDocument <{doc}>",
@@ -603,7 +603,7 @@ def test_claim_records_hold_each_seed_claim_and_give_back_its_rows(
         # a more specific kind for its proposition (as an inferred graph might add a broader one)
         "<{prop}> a bc:Request",
         # a second summary for its proposition
-        "<{prop}> bc:summary \"Another summary, first in order\"",
+        '<{prop}> bc:summary "Another summary, first in order"',
     ],
     ids=["claimant", "date", "shared-statement", "publication", "prop-kind", "prop-summary"],
 )
