@@ -163,6 +163,10 @@ def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildRe
         report.contradictions = contradictions.derive(new)
         report_progress("contradictions", 1, 1)
         report_progress("validation", 0, 1)
+        # Compacted first: fresh from the bulk loader, the store answers the gate's point lookups
+        # from a pile of unmerged files. At 200k claims one constraint took over 4 minutes there
+        # and 1.5 s after a 12 s compaction.
+        new.optimize()
         blocking, report.warnings = gate.check_store(new, settings.shapes_dir)
         if blocking:
             raise CorpusRejected(gate.as_problems(blocking))
@@ -188,7 +192,6 @@ def build(settings: Settings, progress: Progress | None = None) -> tuple[BuildRe
     if staging is None or target is None:
         report.seconds = time.perf_counter() - t0
         return report, new
-    new.optimize()
     new.close()
     try:
         swap_directories(staging, target)
