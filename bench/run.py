@@ -179,13 +179,26 @@ class ChildFailed(RuntimeError):
         self.timed_out = timed_out
 
 
+STAGE = re.compile(r"(?P<stage>[a-z][a-z ]*?) (?P<seconds>[\d.]+) s \(peak (?P<peak_mb>\d+) MB\)")
+
+
 def parse_summary(stdout: str) -> dict[str, Any]:
-    """The figures of ``kg build``'s summary line."""
-    m = SUMMARY.search(" ".join(stdout.split()))
+    """The figures of ``kg build``'s summary line, and its stages line (time and peak memory)."""
+    flat = " ".join(stdout.split())
+    m = SUMMARY.search(flat)
     if m is None:
         raise ValueError(f"no summary line in the output of kg build:\n{stdout[-2000:]}")
     d: dict[str, Any] = {k: int(v) for k, v in m.groupdict().items() if k != "seconds"}
     d["seconds"] = float(m["seconds"])
+    _, found, stages = flat.partition("stages: ")
+    d["stages"] = (
+        [
+            {"stage": s["stage"], "seconds": float(s["seconds"]), "peak_mb": int(s["peak_mb"])}
+            for s in STAGE.finditer(stages)
+        ]
+        if found
+        else []
+    )
     return d
 
 
@@ -364,6 +377,8 @@ def measure(
                 f"{summary['contradictions']} contradictions in {run.seconds:.1f}s, "
                 f"peak RSS {run.peak_rss_mb:.0f} MB"
             )
+            for st in summary["stages"]:
+                log(f"N={n}:   {st['stage']}: {st['seconds']:.1f}s, peak {st['peak_mb']} MB")
         build_s = statistics.median(r.seconds for r in builds)
         result.update(
             documents=summary["documents"],
@@ -375,6 +390,7 @@ def measure(
             build_internal_seconds=statistics.median(internal),
             build_peak_rss_mb=max(r.peak_rss_mb for r in builds),
             claims_per_second=summary["claims"] / build_s,
+            build_stages=summary["stages"],
             store_mb=round(_dir_mb(store), 1),
         )
 

@@ -101,6 +101,7 @@ def _build_with_progress(settings: Settings, quiet: bool) -> GraphStore:
         f"{len(report.contradictions)} contradictions, {report.quads} quads "
         f"in {report.seconds:.2f}s -> {where}"
     )
+    out.print("stages: " + "; ".join(map(str, report.stages)), soft_wrap=True)
     if report.carried_graphs:
         out.print(f"kept {len(report.carried_graphs)} graph(s) not built from the corpus")
     if report.skipped_retracted:

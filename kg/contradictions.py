@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 import pyoxigraph as ox
 
 from kg import rules
-from kg.gephi_read import summary_quads
+from kg.gephi_read import stored_summary_quad, summary_quads
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS, ID, RDF, SKOS
 from kg.store import GraphStore
 
@@ -33,7 +34,7 @@ POINT_LABEL = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Contradiction:
     """Two claims that disagree, and on what."""
 
@@ -124,6 +125,12 @@ def _stream(found: list[Contradiction], desc: dict[str, tuple[str, str, str]]) -
         )
 
 
+MAX_SUMMARISED: Final = 200_000
+"""Past this many contradictions the graph gets no export summary: one literal of that size (and
+the rows behind it) would cost more than reading the graph when exporting. The export then
+reads the graph itself, as it does after an ingest."""
+
+
 def derive(store: GraphStore) -> list[Contradiction]:
     """Recompute the contradictions graph; ``store`` is the build's private staging store.
 
@@ -131,16 +138,19 @@ def derive(store: GraphStore) -> list[Contradiction]:
     some 35k contradictions, which the export otherwise decodes term by term. Whatever adds to
     or removes from the graph later (ingest, retraction) drops that summary, and the next
     derivation writes it again. Into an empty graph the quads are streamed to the bulk loader and
-    the summary is made from what the store then holds: the graph grows faster than the corpus
-    (pairs of claims on the busiest actor pairs), and held as one list of quads it took more
-    memory than the rest of the build.
+    the summary is read back from the store: the graph grows faster than the corpus (pairs of
+    claims on the busiest actor pairs), and held as quads it took more memory than the rest of
+    the build.
     """
     found = find(store)
+    summarise = len(found) <= MAX_SUMMARISED
     if next(store.quads(GRAPH_CONTRADICTIONS), None) is None:
         store.bulk_add(iter_quads(store, found))
-        store.bulk_add(summary_quads(store.quads(GRAPH_CONTRADICTIONS)))
+        if summarise:
+            store.bulk_add([stored_summary_quad(store, GRAPH_CONTRADICTIONS)])
     else:
         new = quads(store, found)
-        new += summary_quads(new)
+        if summarise:
+            new += summary_quads(new)
         store.replace_graph(GRAPH_CONTRADICTIONS, new)
     return found

@@ -948,7 +948,7 @@ def xml_attr(text: str) -> str:
 
 def _token(text: str) -> str:
     """A label as an ``xsd:token``: whitespace collapsed, as the GEXF grammar types it."""
-    return xml_attr(_SPACES.sub(" ", text).strip())
+    return xml_attr(" ".join(text.split()))  # str.split's whitespace is the regex's \\s
 
 
 def _lexical(value: Value, type_: str) -> str:
@@ -985,6 +985,7 @@ class _Markup(dict[Value, str]):
     def __init__(self, opening: str, type_: str, close: str, bound: int = 200_000) -> None:
         super().__init__()
         self.opening, self.type_, self.close, self.bound = opening, type_, close, bound
+        self[None] = ""  # no value, no element
 
     def __missing__(self, value: Value) -> str:
         if self.type_ != "string":  # equal keys (True, 1, 1.0) have one lexical form here
@@ -995,8 +996,12 @@ class _Markup(dict[Value, str]):
             return self.opening + xml_attr(str(value)) + self.close
         if len(self) >= self.bound:
             self.clear()
+            self[None] = ""
         self[value] = markup
         return markup
+
+
+_lookup: Final = dict.__getitem__  # a subclass's __missing__ still answers
 
 
 def _values_writer(
@@ -1008,13 +1013,16 @@ def _values_writer(
     several pairs, every "makes" edge), so a tuple seen before is written from memory.
     """
     markups = [_Markup(open_(c.name), c.type, close) for c in columns]
+    width = len(markups)
     shared: dict[int, tuple[tuple[Value, ...], str]] = {}
 
     def render(values: tuple[Value, ...]) -> str:
         hit = shared.get(id(values))
         if hit is not None and hit[0] is values:
             return hit[1]
-        out = "".join([m[v] for m, v in zip(markups, values, strict=True) if v is not None])
+        if len(values) != width:
+            raise ValueError(f"{len(values)} values for {width} columns")
+        out = "".join(map(_lookup, markups, values))  # C-level: a node has a dozen columns
         if len(shared) >= 4096:
             shared.clear()
         shared[id(values)] = (values, out)  # holding the tuple keeps its id from being reused

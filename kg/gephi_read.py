@@ -38,9 +38,10 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import pyoxigraph as ox
@@ -232,6 +233,9 @@ def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return term.value
 
 
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
 def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The export summary of each graph among ``quads``: one quad per graph, to store with them.
 
@@ -247,26 +251,51 @@ def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     for graph, content in by_graph.items():
         scratch = OxigraphStore.open(None)  # in memory: freed with the object (close() would collect)
         scratch.bulk_add(content)
-        by_predicate: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]] = {}
+        by_predicate: dict[str, list[tuple[str, Object]]] = {}
         for q in scratch.quads():
             by_predicate.setdefault(q.predicate.value, []).append((_lexical(q.subject), q.object))
-        tables: dict[str, list[tuple[str, ...]]] = {}
-        for name, pattern in PATTERNS.items():
-            table_rows: list[tuple[str, ...]] = []
-            for s, o in by_predicate.get(pattern.predicate, ()):
-                value = _lexical(o)
-                if pattern.objects and value not in pattern.objects:
-                    continue
-                if pattern.subjects_only:
-                    table_rows.append((s,))
-                elif pattern.with_language:
-                    table_rows.append((s, value, (o.language or "") if isinstance(o, ox.Literal) else ""))
-                else:
-                    table_rows.append((s, value))
-            tables[name] = table_rows
-        text = _summary_text(tables)
-        out.append(ox.Quad(graph, ox.NamedNode(SUMMARY_PREDICATE), ox.Literal(text), graph))
+        out.append(_summary_quad(graph, partial(_rows_of, by_predicate)))
     return out
+
+
+def _rows_of(by_predicate: dict[str, list[tuple[str, Object]]], predicate: str) -> list[tuple[str, Object]]:
+    return by_predicate.get(predicate, [])
+
+
+def stored_summary_quad(store: GraphStore, graph: ox.NamedNode) -> ox.Quad:
+    """The export summary of a graph the store already holds, read from it predicate by predicate.
+
+    For a derived graph too large to hold as quads: only its rows are kept (the contradictions of
+    a million claims are millions of quads), and the lexical forms are the store's own.
+    """
+
+    def pairs(predicate: str) -> Iterator[tuple[str, Object]]:
+        query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph.value}> {{ ?s <{predicate}> ?o }} }}"
+        for solution in store.solutions(query):
+            s, o = solution[0], solution[1]
+            if s is not None and o is not None and not isinstance(s, ox.Literal):
+                yield _lexical(s), o
+
+    return _summary_quad(graph, pairs)
+
+
+def _summary_quad(graph: ox.NamedNode, pairs: Callable[[str], Iterable[tuple[str, Object]]]) -> ox.Quad:
+    """The summary of one graph from its (subject, object) pairs by predicate."""
+    tables: dict[str, list[tuple[str, ...]]] = {}
+    for name, pattern in PATTERNS.items():
+        table_rows: list[tuple[str, ...]] = []
+        for s, o in pairs(pattern.predicate):
+            value = _lexical(o)
+            if pattern.objects and value not in pattern.objects:
+                continue
+            if pattern.subjects_only:
+                table_rows.append((s,))
+            elif pattern.with_language:
+                table_rows.append((s, value, (o.language or "") if isinstance(o, ox.Literal) else ""))
+            else:
+                table_rows.append((s, value))
+        tables[name] = table_rows
+    return ox.Quad(graph, ox.NamedNode(SUMMARY_PREDICATE), ox.Literal(_summary_text(tables)), graph)
 
 
 _CURRENT: Final = '{"version":"' + SUMMARY_VERSION + '"'

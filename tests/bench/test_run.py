@@ -57,6 +57,9 @@ def test_figures(measured: tuple[Path, list[dict]]) -> None:
     assert isinstance(r["planted_recall"], float)
     assert 0.0 <= r["planted_recall"] <= 1.0
     assert 0 < r["contradiction_pairs_found"] <= r["contradictions"]  # a pair may disagree on two points
+    stages = [st["stage"] for st in r["build_stages"]]
+    assert stages == ["compile and load", "contradictions", "compaction", "validation", "swap"]
+    assert all(st["seconds"] >= 0 and 0 < st["peak_mb"] <= r["build_peak_rss_mb"] for st in r["build_stages"])
 
 
 def test_results_json_and_cleanup(measured: tuple[Path, list[dict]]) -> None:
@@ -80,11 +83,18 @@ def test_corpus_is_reused(measured: tuple[Path, list[dict]]) -> None:
 
 
 def test_parse_summary_survives_wrapping() -> None:
-    out = "built 3 documents, 30 claims, 2 contradictions, 900\nquads in 1.25s -> /x/store\n"
+    out = (
+        "built 3 documents, 30 claims, 2 contradictions, 900\nquads in 1.25s -> /x/store\n"
+        "stages: compile and load 0.5 s (peak 99 MB); contradictions 0.1 s\n(peak 100 MB)\n"
+    )
     assert bench_run.parse_summary(out) == {
         "documents": 3,
         "claims": 30,
         "contradictions": 2,
         "quads": 900,
         "seconds": 1.25,
+        "stages": [
+            {"stage": "compile and load", "seconds": 0.5, "peak_mb": 99},
+            {"stage": "contradictions", "seconds": 0.1, "peak_mb": 100},
+        ],
     }

@@ -22,7 +22,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from kg import gephi, gephi_read
+from kg import contradictions, gephi, gephi_read
 from kg.cli import app
 from kg.errors import InvalidParameter
 from kg.gephi_read import summary_quads
@@ -544,6 +544,35 @@ def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
     store.add([ox.Quad(ox.NamedNode(third), ox.NamedNode(BC + "exportSummary"), broken, ox.NamedNode(third))])
     assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
     assert gexf_facts(gephi.export_bytes(store, options))["nodes"] == {}
+
+
+def test_a_summary_read_back_from_the_store_equals_one_made_from_the_quads(
+    seed_store: GraphStore, doc_graphs: list[str]
+) -> None:
+    # The contradictions graph's summary is read back from the store after the bulk load, the
+    # documents' are made from their compiled quads: each way gives the literal the build wrote.
+    summary = ox.NamedNode(gephi_read.SUMMARY_PREDICATE)
+    for g in [*doc_graphs, GRAPH_CONTRADICTIONS.value]:
+        graph = ox.NamedNode(g)
+        content = [q for q in seed_store.quads(graph) if q.predicate != summary]
+        (written,) = [q for q in seed_store.quads(graph) if q.predicate == summary]
+        (made,) = summary_quads(content)
+        assert made == written, g
+        assert gephi_read.stored_summary_quad(seed_store, graph) == written, g
+
+
+def test_a_contradictions_graph_past_the_bound_has_no_summary_and_exports_alike(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = GraphStore.open(None)
+    store.bulk_add(q for q in seed_store.quads() if q.graph_name != GRAPH_CONTRADICTIONS)
+    monkeypatch.setattr(contradictions, "MAX_SUMMARISED", 6)
+    found = contradictions.derive(store)
+    assert len(found) > 6
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?g bc:exportSummary ?x }") == 5
+    assert len(store) == len(seed_store) - 1
+    for (view, fmt), data in exports.items():
+        assert gephi.export_bytes(store, gephi.parse_options(view, fmt)) == data, (view, fmt)
 
 
 def test_summaries_keep_the_stores_lexical_forms_and_every_character(
