@@ -37,7 +37,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import math
+import operator
 import re
 import threading
 from collections import defaultdict
@@ -939,6 +941,9 @@ _ESCAPES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+_UNSAFE_ATTR: Final = _NEEDS_ESCAPE
+_UNSAFE_TOKEN: Final = re.compile('[&<>"\x00-\x1f\ufffe\uffff]|[^\\S ]|  |^ | $')
+"""What :func:`xml_attr` and :func:`_token` would change (a text without it is its own form)."""
 
 
 def xml_attr(text: str) -> str:
@@ -975,6 +980,13 @@ class _Escaped(dict[str, str]):
             self.clear()
         self[text] = value = self.escape(text)
         return value
+
+    def prefill(self, texts: list[str], unsafe: re.Pattern[str]) -> None:
+        """Note the texts ``unsafe`` finds nothing in as their own escaped form, in one C-level
+        pass: node ids and labels are mostly unique, and most need no escaping at all."""
+        if len(self) + len(texts) <= self.bound:
+            plain = list(itertools.compress(texts, map(operator.not_, map(unsafe.search, texts))))
+            self.update(zip(plain, plain, strict=True))
 
 
 class _Markup(dict[Value, str]):
@@ -1061,6 +1073,8 @@ def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[b
     yield _encode(head, stats)
 
     ids, labels = _Escaped(xml_attr), _Escaped(_token)
+    ids.prefill([n.id for n in graph.nodes], _UNSAFE_ATTR)
+    labels.prefill([n.label for n in graph.nodes], _UNSAFE_TOKEN)
     node_values = _values_writer(
         graph.node_columns, lambda name: f'          <attvalue for="{name}" value="', '"/>\n'
     )
@@ -1144,6 +1158,8 @@ def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterato
     yield _encode(head, stats)
 
     ids, labels = _Escaped(xml_attr), _Escaped(xml_attr)
+    ids.prefill([n.id for n in graph.nodes], _UNSAFE_ATTR)
+    labels.prefill([n.label for n in graph.nodes], _UNSAFE_ATTR)
     node_values = _values_writer(graph.node_columns, lambda name: f'      <data key="n_{name}">', "</data>\n")
     node_tails: dict[tuple[tuple[int, int, int], float], str] = {}
     buf: list[str] = []

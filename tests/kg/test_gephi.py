@@ -9,6 +9,7 @@ sigma.js, run with node), time data, and identical bytes for identical stores.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import shutil
 import subprocess
@@ -396,6 +397,48 @@ def edge_store() -> GraphStore:
     store = GraphStore.open(None)
     store.raw.load(path=str(FIXTURES / "edge-cases.trig"), format=ox.RdfFormat.TRIG)
     return store
+
+
+def test_texts_taken_as_already_escaped_need_no_escaping() -> None:
+    # The writers note node ids and labels the "unsafe" patterns pass as their own escaped form
+    # without escaping them: every short text over tricky characters checks the patterns.
+    alphabet = [
+        "a",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "&",
+        "<",
+        ">",
+        '"',
+        "\u00a0",
+        "\u2003",
+        "\x00",
+        "\x1f",
+        "\ufffe",
+        "é",
+    ]
+    passed = {"attr": 0, "token": 0}
+    for size in range(1, 4):
+        for chars in itertools.product(alphabet, repeat=size):
+            text = "".join(chars)
+            if gephi._UNSAFE_ATTR.search(text) is None:
+                passed["attr"] += 1
+                assert gephi.xml_attr(text) == text, repr(text)
+            if gephi._UNSAFE_TOKEN.search(text) is None:
+                passed["token"] += 1
+                assert gephi._token(text) == text, repr(text)
+    assert passed["attr"] > 100 and passed["token"] > 10  # not vacuous
+    escaped = gephi._Escaped(gephi._token)
+    escaped.prefill(["plain", " lead", "two  spaces", "a&b", "nbsp\u00a0"], gephi._UNSAFE_TOKEN)
+    assert dict(escaped) == {"plain": "plain"}
+    assert [escaped[t] for t in ("plain", " lead", "two  spaces", "a&b")] == [
+        "plain",
+        "lead",
+        "two spaces",
+        "a&amp;b",
+    ]
 
 
 def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path: Path) -> None:
