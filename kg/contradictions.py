@@ -58,24 +58,31 @@ def _pair(a: str, b: str, point: str) -> Contradiction:
     return Contradiction(first, second, point)
 
 
-_DESCRIBE = """
-SELECT ?claim ?name ?stance ?summary WHERE {
-  VALUES ?claim { %s }
-  ?claim bc:claimant ?who ; bc:stance ?stance ; bc:proposition ?p .
-  ?p bc:summary ?summary .
-  OPTIONAL { ?who skos:prefLabel ?name }
-}"""
+def _objects(store: GraphStore, predicate: str, subjects: set[str]) -> dict[str, str]:
+    """The object of ``predicate`` for each of ``subjects`` that has one (the least, if several)."""
+    out: dict[str, str] = {}
+    for s, o in rules.predicate_pairs(store, predicate):
+        if s in subjects and (s not in out or o < out[s]):
+            out[s] = o
+    return out
 
 
 def _descriptions(store: GraphStore, claims: set[str]) -> dict[str, tuple[str, str, str]]:
+    """Claimant's name, stance and what is claimed, for each claim that has all three.
+
+    Read as five plain scans: asked claim by claim (a ``VALUES`` join per 500 claims) it took
+    0.85 ms a claim, 17 s for the 20k claims in contradiction at 100k.
+    """
+    claimant = _objects(store, BC + "claimant", claims)
+    stance = _objects(store, BC + "stance", claims)
+    prop = _objects(store, BC + "proposition", claims)
+    summary = _objects(store, BC + "summary", set(prop.values()))
+    names = _objects(store, SKOS + "prefLabel", set(claimant.values()))
     out: dict[str, tuple[str, str, str]] = {}
-    ordered = sorted(claims)
-    for i in range(0, len(ordered), 500):
-        chunk = " ".join(f"<{c}>" for c in ordered[i : i + 500])
-        for row in store.select(_DESCRIBE % chunk):
-            name = row["name"].value if "name" in row else row["claim"].value
-            stance = "denies" if row["stance"].value.endswith("Denies") else "affirms"
-            out.setdefault(row["claim"].value, (name, stance, row["summary"].value))
+    for c in sorted(claims):
+        if c in claimant and c in stance and prop.get(c) in summary:
+            name = names.get(claimant[c], c)
+            out[c] = (name, "denies" if stance[c].endswith("Denies") else "affirms", summary[prop[c]])
     return out
 
 

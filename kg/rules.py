@@ -86,7 +86,7 @@ def kind_ancestors(store: GraphStore) -> dict[str, set[str]]:
     in the store (0.4 s at 100k claims, two minutes at a million).
     """
     parents: dict[str, set[str]] = defaultdict(set)
-    for k, sup in _pairs(store, RDFS + "subClassOf"):
+    for k, sup in predicate_pairs(store, RDFS + "subClassOf"):
         parents[k].add(sup)
 
     def closure(k: str) -> set[str]:
@@ -102,7 +102,7 @@ def kind_ancestors(store: GraphStore) -> dict[str, set[str]]:
     return {k: {sup for sup in up if sup in kinds} for k, up in kinds.items()}
 
 
-def _pairs(store: GraphStore, predicate: str) -> Iterator[tuple[str, str]]:
+def predicate_pairs(store: GraphStore, predicate: str) -> Iterator[tuple[str, str]]:
     """Subject and object of every ``predicate`` triple, streamed: at a million claims the
     ``rdf:type`` scan alone is tens of millions of rows."""
     for solution in store.solutions(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"):
@@ -126,10 +126,10 @@ def load_claims(store: GraphStore, ancestors: dict[str, set[str]]) -> list[Claim
         ("viaChannel", "channels"),
         ("initiator", "initiators"),
     ):
-        for p, v in _pairs(store, BC + name):
+        for p, v in predicate_pairs(store, BC + name):
             if p in props:
                 getattr(props[p], attr).add(v)
-    for p, v in _pairs(store, BC + "isDirect"):
+    for p, v in predicate_pairs(store, BC + "isDirect"):
         if p in props:
             props[p].direct.add(v == "true")
     for prop in props.values():
@@ -137,15 +137,15 @@ def load_claims(store: GraphStore, ancestors: dict[str, set[str]]) -> list[Claim
         specific = [k for k in prop.kinds if not any(k != o and k in ancestors[o] for o in prop.kinds)]
         prop.kind = sorted(specific)[0]
 
-    stance = dict(_pairs(store, BC + "stance"))
+    stance = dict(predicate_pairs(store, BC + "stance"))
     claims: dict[str, Claim] = {}
-    for c, p in _pairs(store, BC + "proposition"):
+    for c, p in predicate_pairs(store, BC + "proposition"):
         if p in props and c in stance and len(props[p].involved) >= 2:
             claims[c] = Claim(c, stance[c], props[p])
-    for c, d in _pairs(store, BC + "windowStart"):
+    for c, d in predicate_pairs(store, BC + "windowStart"):
         if c in claims:
             claims[c].lo = dt.date.fromisoformat(d)
-    for c, d in _pairs(store, BC + "windowEnd"):
+    for c, d in predicate_pairs(store, BC + "windowEnd"):
         if c in claims:
             claims[c].hi = dt.date.fromisoformat(d)
     return sorted(claims.values(), key=lambda c: c.iri)
