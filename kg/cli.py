@@ -179,7 +179,7 @@ def export(
             options = gephi.parse_options(view, format, date_from, date_to)
             graph_store = _open_existing(_settings(store))
             try:
-                graph = gephi.build(graph_store, options.view, options.date_from, options.date_to)
+                graph = gephi.build(graph_store, options.view, options.date_from, options.date_to, lazy=True)
             finally:
                 graph_store.close()
             if output is None:

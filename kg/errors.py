@@ -48,6 +48,10 @@ class StoreError(KGError):
     """The store cannot be opened or written (locked, corrupt, unwritable path)."""
 
 
+class ExportFailed(KGError):
+    """Writing an export failed after it started (the process writing its edges did not finish)."""
+
+
 class IngestRejected(KGError):
     """A new document failed a check (metadata, extraction, shapes); nothing was stored.
 

@@ -9,11 +9,15 @@ sigma.js, run with node), time data, and identical bytes for identical stores.
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import json
+import os
 import shutil
 import subprocess
+import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,7 @@ from typer.testing import CliRunner
 
 from kg import contradictions, gephi, gephi_read
 from kg.cli import app
-from kg.errors import InvalidParameter
+from kg.errors import ExportFailed, InvalidParameter
 from kg.gephi_read import summary_quads
 from kg.namespaces import BC, DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS
 from kg.store import GraphStore
@@ -441,6 +445,35 @@ def test_texts_taken_as_already_escaped_need_no_escaping() -> None:
     ]
 
 
+def test_the_fast_plainness_check_agrees_with_the_patterns() -> None:
+    """Texts are checked for escaping all at once, joined, by substring tests and character
+    classes instead of the patterns themselves: the two must agree on any text."""
+    other_spaces = "".join(c for c in map(chr, range(128, sys.maxunicode + 1)) if c.isspace())
+    alphabet = [
+        "a",
+        " ",
+        "&",
+        "\t",
+        "\x01",
+        "\u00e9",
+        "\ufffe",
+        *other_spaces[:: max(1, len(other_spaces) // 4)],
+    ]
+    for size in range(0, 4):
+        for chars in itertools.product(alphabet, repeat=size):
+            text = "".join(chars)
+            for unsafe in (gephi._UNSAFE_ATTR, gephi._UNSAFE_TOKEN):
+                assert gephi._all_plain(text, unsafe) == (unsafe.search(text) is None), (repr(text), unsafe)
+    for c in other_spaces:  # every space character Python knows, not only those sampled above
+        assert not gephi._all_plain(f"a{c}b", gephi._UNSAFE_TOKEN), hex(ord(c))
+    escaped = gephi._Escaped(gephi._token)
+    escaped.prefill(["plain", "also plain", "caf\u00e9"], gephi._UNSAFE_TOKEN)  # the one-search path
+    assert dict(escaped) == {"plain": "plain", "also plain": "also plain", "caf\u00e9": "caf\u00e9"}
+    escaped = gephi._Escaped(gephi._token)
+    escaped.prefill(["plain", "", "x"], gephi._UNSAFE_TOKEN)  # an empty text: a false alarm, still right
+    assert dict(escaped) == {"plain": "plain", "": "", "x": "x"}
+
+
 def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path: Path) -> None:
     actors = gephi.export_bytes(edge_store, gephi.parse_options("actors", "gexf"))
     assert_valid_gexf(actors)
@@ -820,3 +853,57 @@ def test_cli_exports_atomically_and_refuses_bad_input(
     # The RDF formats work as before.
     result = runner.invoke(app, ["export", "--store", str(store), "-f", "nquads"])
     assert result.exit_code == 0 and result.stdout.count("\n") > 6000
+
+
+def test_a_large_view_is_written_by_two_processes_with_the_same_bytes(
+    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From SPLIT_MIN_NODES on, a child process writes the edges; here every view is "large".
+    monkeypatch.setattr(gephi, "SPLIT_MIN_NODES", 0)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    for (view, fmt), data in exports.items():
+        graph = gephi.build(seed_store, view, lazy=True)
+        assert "nodes" not in vars(graph)  # made by the parent while the child writes the edges
+        for chunk in gephi._PARTS[fmt][1](graph, gephi.WriteStats()):
+            assert chunk
+        assert "nodes" not in vars(graph), "writing the edges should need no node"
+        out = io.BytesIO()
+        stats = gephi.write(graph, fmt, out)
+        assert out.getvalue() == data, (view, fmt)
+        assert len(graph.nodes) == graph.size == stats.nodes
+        alone = gephi.WriteStats()
+        assert b"".join(gephi.iter_bytes(graph, fmt, alone)) == data
+        assert stats == alone, (view, fmt)
+    assert len(forks) == len(exports)
+
+
+def test_a_failure_writing_the_edges_is_reported_and_leaves_no_file(
+    tmp_path: Path, seed_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gephi, "SPLIT_MIN_NODES", 0)
+
+    def broken(graph: gephi.GraphExport, stats: gephi.WriteStats) -> Iterator[bytes]:
+        yield b"<edge/>"
+        raise ValueError("disk on fire")
+
+    monkeypatch.setitem(gephi._PARTS, "gexf", (gephi._PARTS["gexf"][0], broken))
+    graph = gephi.build(seed_store, "claims")
+    with pytest.raises(ExportFailed, match="edges of the claims view failed: ValueError: disk on fire"):
+        gephi.write(graph, "gexf", io.BytesIO())
+    # Through the CLI: exit 1 with the message, and no partial file.
+    monkeypatch.setenv("KG_HOME", str(ROOT))
+    store = tmp_path / "store"
+    assert runner.invoke(app, ["build", "--store", str(store), "--quiet"]).exit_code == 0
+    target = tmp_path / "claims.gexf"
+    result = runner.invoke(
+        app, ["export", "--store", str(store), "-f", "gexf", "--view", "claims", "-o", str(target)]
+    )
+    assert result.exit_code == 1 and "disk on fire" in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
