@@ -25,7 +25,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from lxml import etree
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kg import contradictions, gephi, gephi_read
 from kg.cli import app
@@ -789,16 +789,26 @@ def test_bad_parameters_are_named(args: tuple[str, str, str | None, str | None],
     assert str(e.value).startswith(message)
 
 
-def test_cli_exports_atomically_and_refuses_bad_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _seed_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The seed corpus built by the CLI into a fresh store under ``tmp_path``."""
     monkeypatch.setenv("KG_HOME", str(ROOT))
     store = tmp_path / "store"
     assert runner.invoke(app, ["build", "--store", str(store), "--quiet"]).exit_code == 0
-    out = tmp_path / "actors.gexf"
-    result = runner.invoke(
-        app, ["export", "--store", str(store), "-f", "gexf", "--view", "actors", "-o", str(out)]
+    return store
+
+
+def _cli_export(store: Path, view: str, target: Path) -> Result:
+    return runner.invoke(
+        app, ["export", "--store", str(store), "-f", "gexf", "--view", view, "-o", str(target)]
     )
+
+
+def test_cli_exports_atomically_and_refuses_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _seed_build(tmp_path, monkeypatch)
+    out = tmp_path / "actors.gexf"
+    result = _cli_export(store, "actors", out)
     assert result.exit_code == 0, result.output
     assert_valid_gexf(out.read_bytes())
     graphml = tmp_path / "claims.graphml"
@@ -898,12 +908,8 @@ def test_a_failure_writing_the_edges_is_reported_and_leaves_no_file(
     with pytest.raises(ExportFailed, match="edges of the claims view failed: ValueError: disk on fire"):
         gephi.write(graph, "gexf", io.BytesIO())
     # Through the CLI: exit 1 with the message, and no partial file.
-    monkeypatch.setenv("KG_HOME", str(ROOT))
-    store = tmp_path / "store"
-    assert runner.invoke(app, ["build", "--store", str(store), "--quiet"]).exit_code == 0
+    store = _seed_build(tmp_path, monkeypatch)
     target = tmp_path / "claims.gexf"
-    result = runner.invoke(
-        app, ["export", "--store", str(store), "-f", "gexf", "--view", "claims", "-o", str(target)]
-    )
+    result = _cli_export(store, "claims", target)
     assert result.exit_code == 1 and "disk on fire" in result.output, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
