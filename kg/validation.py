@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF
@@ -276,6 +275,8 @@ def validate_with_pyshacl(data: Graph, shapes: Graph, context: Graph) -> list[Vi
     ``rdfs:subClassOf`` triples, and claims point at reference actors. No inference is run,
     since the store has none either.
     """
+    import pyshacl  # only here: a tenth of every kg command's start-up otherwise
+
     merged = Graph()
     for triple in data:
         merged.add(triple)
