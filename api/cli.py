@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from api.app import create_app
 from kg.cli import CorpusOpt, StoreOpt, _build_with_progress, _errors, _settings, app, out
 from kg.store import GraphStore, open_store
 
@@ -28,6 +26,10 @@ def serve(
     The store is opened (or built) here, with progress on the terminal, and handed to the app, so
     an in-memory store is the one the app serves.
     """
+    import uvicorn  # the web layer, loaded by this command only: the others start faster without it
+
+    from api.app import create_app
+
     settings = _settings(store, corpus)
     with _errors():
         path = settings.store_path
