@@ -125,7 +125,6 @@ def run(stores: list[Path], out: Path, repeat: int) -> list[dict[str, Any]]:
         try:
             claims = int(store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a bc:Claim }")[0]["n"].value)
             summarised, unsummarised = summary_coverage(store)
-
             read, read_cpu = _timed(repeat, partial(_read_alone, store))
             for view in gephi.VIEWS:
                 for fmt in gephi.GRAPH_FORMATS:

@@ -979,7 +979,6 @@ _ESCAPES = str.maketrans(
         "\uffff": None,
     }
 )
-_SPACES = re.compile(r"\s+")
 _OTHER_SPACE: Final = re.compile(  # the non-ASCII characters str.isspace and re's \s take
     "[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
@@ -1108,19 +1107,11 @@ def _values_writer(
 _CHUNK = 2_000  # elements per chunk written (about a megabyte)
 
 
-def iter_gexf(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[bytes]:
-    """The GEXF 1.3 document in chunks of bytes (a dynamic graph with dates as time)."""
-    stats = stats if stats is not None else WriteStats()
-    yield from _gexf_nodes(graph, stats)
-    yield from _gexf_edges(graph, stats)
-    yield _encode([_GEXF_TAIL], stats)
-
-
 _GEXF_TAIL: Final = "    </edges>\n  </graph>\n</gexf>\n"
 
 
 def _gexf_nodes(graph: GraphExport, stats: WriteStats) -> Iterator[bytes]:
-    """The GEXF document up to its first edge."""
+    """The GEXF 1.3 document up to its first edge (a dynamic graph with dates as time)."""
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" version="1.3">\n',
@@ -1209,23 +1200,15 @@ def _gexf_edges(graph: GraphExport, stats: WriteStats) -> Iterator[bytes]:
 _GRAPHML_TYPES: Final = {"string": "string", "integer": "int", "double": "double", "boolean": "boolean"}
 
 
-def iter_graphml(graph: GraphExport, stats: WriteStats | None = None) -> Iterator[bytes]:
-    """The GraphML document in chunks of bytes. GraphML has no time: dates are ``start`` values.
-
-    Besides the view's columns, nodes carry ``label``, ``start``, ``r``/``g``/``b`` and ``size``
-    and edges ``label``, ``start`` and ``weight``: the keys Gephi's GraphML importer reads.
-    """
-    stats = stats if stats is not None else WriteStats()
-    yield from _graphml_nodes(graph, stats)
-    yield from _graphml_edges(graph, stats)
-    yield _encode([_GRAPHML_TAIL], stats)
-
-
 _GRAPHML_TAIL: Final = "  </graph>\n</graphml>\n"
 
 
 def _graphml_nodes(graph: GraphExport, stats: WriteStats) -> Iterator[bytes]:
-    """The GraphML document up to its first edge."""
+    """The GraphML document up to its first edge. GraphML has no time: dates are ``start`` values.
+
+    Besides the view's columns, nodes carry ``label``, ``start``, ``r``/``g``/``b`` and ``size``
+    and edges ``label``, ``start`` and ``weight``: the keys Gephi's GraphML importer reads.
+    """
     node_keys: list[tuple[str, str]] = [("label", "string"), ("start", "string")]
     node_keys += [(c.name, c.type) for c in graph.node_columns]
     node_keys += [("r", "integer"), ("g", "integer"), ("b", "integer"), ("size", "double")]
@@ -1302,22 +1285,28 @@ def _encode(parts: list[str], stats: WriteStats) -> bytes:
     return data
 
 
-WRITERS: Final[dict[str, Callable[[GraphExport, WriteStats | None], Iterator[bytes]]]] = {
-    "gexf": iter_gexf,
-    "graphml": iter_graphml,
-}
-
-
-def iter_bytes(graph: GraphExport, fmt: str, stats: WriteStats | None = None) -> Iterator[bytes]:
-    check_target(graph.view, fmt)
-    return WRITERS[fmt](graph, stats)
-
-
 _PARTS: Final[dict[str, tuple[Callable[[GraphExport, WriteStats], Iterator[bytes]], ...]]] = {
     "gexf": (_gexf_nodes, _gexf_edges),
     "graphml": (_graphml_nodes, _graphml_edges),
 }
+"""Each format's document in two parts, up to the first edge and the edges: :func:`write` can
+write them in two processes."""
 _TAILS: Final = {"gexf": _GEXF_TAIL, "graphml": _GRAPHML_TAIL}
+
+
+def iter_bytes(graph: GraphExport, fmt: str, stats: WriteStats | None = None) -> Iterator[bytes]:
+    """The document in chunks of bytes, written in one process (HTTP streams it)."""
+    check_target(graph.view, fmt)
+    return _document(graph, fmt, stats if stats is not None else WriteStats())
+
+
+def _document(graph: GraphExport, fmt: str, stats: WriteStats) -> Iterator[bytes]:
+    nodes_part, edges_part = _PARTS[fmt]
+    yield from nodes_part(graph, stats)
+    yield from edges_part(graph, stats)
+    yield _encode([_TAILS[fmt]], stats)
+
+
 SPLIT_MIN_NODES = 50_000
 """From this many nodes on, :func:`write` writes the edges in a second process."""
 

@@ -38,7 +38,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -269,12 +269,17 @@ def stored_summary_quad(store: GraphStore, graph: ox.NamedNode) -> ox.Quad:
     a million claims are millions of quads), and the lexical forms are the store's own.
     """
 
-    def pairs(predicate: str) -> Iterator[tuple[str, Object]]:
-        query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph.value}> {{ ?s <{predicate}> ?o }} }}"
-        for solution in store.solutions(query):
-            s, o = solution[0], solution[1]
-            if s is not None and o is not None and not isinstance(s, ox.Literal):
-                yield _lexical(s), o
+    read: dict[str, list[tuple[str, Object]]] = {}
+
+    def pairs(predicate: str) -> list[tuple[str, Object]]:  # once each: tables share predicates
+        if predicate not in read:
+            query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph.value}> {{ ?s <{predicate}> ?o }} }}"
+            read[predicate] = [
+                (_lexical(s), o)
+                for s, o in ((solution[0], solution[1]) for solution in store.solutions(query))
+                if s is not None and o is not None and not isinstance(s, ox.Literal)
+            ]
+        return read[predicate]
 
     return _summary_quad(graph, pairs)
 

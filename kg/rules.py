@@ -105,20 +105,23 @@ def kind_ancestors(store: GraphStore) -> dict[str, set[str]]:
 def predicate_pairs(store: GraphStore, predicate: str) -> Iterator[tuple[str, str]]:
     """Subject and object of every ``predicate`` triple, streamed: at a million claims the
     ``rdf:type`` scan alone is tens of millions of rows."""
-    for solution in store.solutions(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"):
-        s, o = solution[0], solution[1]
-        if s is not None and o is not None:
-            yield s.value, o.value
+    return _value_pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+
+
+def _value_pairs(store: GraphStore, query: str) -> Iterator[tuple[str, str]]:
+    """The values of a two-column SELECT's rows that have both, streamed."""
+    for solution in store.solutions(query):
+        a, b = solution[0], solution[1]
+        if a is not None and b is not None:
+            yield a.value, b.value
 
 
 def load_claims(store: GraphStore, ancestors: dict[str, set[str]]) -> list[Claim]:
     """Every claim about a communication, with what the rules compare, in a dozen plain scans."""
     props: dict[str, Proposition] = defaultdict(Proposition)
     kinds = " ".join(f"<{k}>" for k in sorted(ancestors))
-    for solution in store.solutions(f"SELECT ?p ?k WHERE {{ VALUES ?k {{ {kinds} }} ?p a ?k }}"):
-        p, k = solution[0], solution[1]
-        if p is not None and k is not None:
-            props[p.value].kinds.add(k.value)
+    for p, k in _value_pairs(store, f"SELECT ?p ?k WHERE {{ VALUES ?k {{ {kinds} }} ?p a ?k }}"):
+        props[p].kinds.add(k)
     for name, attr in (
         ("sender", "senders"),
         ("recipient", "recipients"),
