@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import CorpusOpt, StoreOpt, _build_with_progress, _errors, _settings, app, out
+from kg.cli import CorpusOpt, StoreOpt, _build_with_progress, _errors, _settings, app, main, out
 from kg.store import GraphStore, open_store
 
 
@@ -53,5 +53,7 @@ def serve(
     )
 
 
+__all__ = ["app", "main", "serve"]
+
 if __name__ == "__main__":
-    app()
+    main()

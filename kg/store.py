@@ -213,10 +213,11 @@ def _insert_data(quads: Iterable[ox.Quad]) -> str:
 class OxigraphStore(GraphStore):
     """The embedded Oxigraph store: a directory on disk, or memory when ``path`` is None."""
 
-    def __init__(self, inner: ox.Store, path: Path | None) -> None:
+    def __init__(self, inner: ox.Store, path: Path | None, *, read_only: bool = False) -> None:
         self._inner = inner
         self.path = path
         self.backend = "memory" if path is None else "embedded"
+        self.read_only = read_only
 
     @classmethod
     def open(cls, path: Path | None) -> OxigraphStore:
@@ -230,9 +231,10 @@ class OxigraphStore(GraphStore):
 
     @classmethod
     def open_read_only(cls, path: Path) -> OxigraphStore:
-        """A reader beside a process that holds the store open for writing (benchmarks, tools)."""
+        """A reader of the store as it is now, beside any process that holds it open for writing
+        (``kg serve``): it takes no lock, and sees no later write."""
         try:
-            return cls(ox.Store.read_only(str(path)), path)
+            return cls(ox.Store.read_only(str(path)), path, read_only=True)
         except OSError as e:
             raise StoreError(f"cannot open the store at {path} for reading: {e}") from e
 
@@ -242,8 +244,15 @@ class OxigraphStore(GraphStore):
         return self._inner
 
     def close(self) -> None:
-        """Release the on-disk lock (pyoxigraph closes when the object is collected)."""
-        with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a read-only store
+        """Release the on-disk lock (pyoxigraph closes when the object is collected).
+
+        A reader holds no lock and has nothing to flush: dropping it is enough, and skips a
+        collection that would walk whatever the caller has built from the store.
+        """
+        if self.read_only:
+            self._inner = ox.Store()
+            return
+        with contextlib.suppress(OSError):
             self._inner.flush()
         self._inner = ox.Store()
         gc.collect()
@@ -439,12 +448,18 @@ def _term_text(term: Term) -> str:
     return str(term)  # pyoxigraph prints N-Triples syntax, with escapes
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """The store the settings name: remote when a query URL is set, else embedded or memory."""
+def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
+    """The store the settings name: remote when a query URL is set, else embedded or memory.
+
+    ``read_only`` opens the embedded store as a reader (for commands that only read: they then
+    run while ``kg serve`` holds the store); a remote engine is read through the same client.
+    """
     if settings.sparql_query_url:
         return RemoteStore(
             settings.sparql_query_url, settings.sparql_update_url, timeout=settings.remote_timeout
         )
+    if read_only and settings.store_path is not None:
+        return OxigraphStore.open_read_only(settings.store_path)
     return OxigraphStore.open(settings.store_path)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import rdflib
 from typer.testing import CliRunner
 
+from kg import gephi
 from kg.cli import app
+from kg.store import OxigraphStore
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -115,3 +120,64 @@ def test_anchor_finds_offsets(tmp_path: Path, corpus_copy: Path) -> None:
     anchored = [c for c in again["claims"] if "start" in c]
     assert anchored
     assert all(doc_text[c["start"] : c["end"]] == c["quote"] for c in anchored)
+
+
+def test_reading_commands_run_beside_a_process_that_holds_the_store(built: Path, tmp_path: Path) -> None:
+    """stats, query and the exports open the store as readers: they need no lock, so they run
+    while `kg serve` (here: a writable handle in this process) holds it."""
+    holder = OxigraphStore.open(built)
+    try:
+        for args in (
+            ["stats"],
+            ["query", "claims_of_actor", "-p", "name=Tehran", "-f", "csv"],
+            ["export", "-f", "nquads", "-o", str(tmp_path / "dump.nq")],
+            ["export", "-f", "gexf", "--view", "actors", "-o", str(tmp_path / "actors.gexf")],
+        ):
+            result = runner.invoke(app, [*args, "--store", str(built)])
+            assert result.exit_code == 0, (args, result.output)
+        assert (tmp_path / "dump.nq").stat().st_size > 0 and (tmp_path / "actors.gexf").stat().st_size > 0
+        # A command that writes still needs the lock, and says why it cannot have it.
+        result = runner.invoke(
+            app, ["retract", "004_8ca7b8115da28cd5", "--reason", "x", "--store", str(built)]
+        )
+        assert result.exit_code != 0
+    finally:
+        holder.close()
+
+
+def _kg(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed console script's code path (``api.cli:main``), in its own process, with
+    standard output buffered as a user's is (this environment may set PYTHONUNBUFFERED)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, timeout=300, check=False
+    )
+
+
+def test_the_console_script_ends_with_the_commands_status_and_all_its_output(
+    built: Path, tmp_path: Path
+) -> None:
+    """main() ends the process without the interpreter's teardown: the status must still be the
+    command's, standard output complete, and the file renamed into place."""
+    store = OxigraphStore.open_read_only(built)
+    try:
+        expected = gephi.export_bytes(store, gephi.ExportOptions("claims", "graphml"))
+    finally:
+        store.close()
+    to_stdout = _kg("export", "-f", "graphml", "--view", "claims", "--store", str(built))
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert to_stdout.stdout == expected
+    target = tmp_path / "claims.graphml"
+    to_file = _kg("export", "-f", "graphml", "--view", "claims", "-o", str(target), "--store", str(built))
+    assert to_file.returncode == 0 and b"wrote" in to_file.stderr
+    assert target.read_bytes() == expected and not list(tmp_path.glob("*.part"))
+    args = ("query", "claims_of_actor", "-p", "name=Tehran", "-f", "csv", "--store", str(built))
+    text = _kg(*args)  # written through sys.stdout's text buffer, flushed by main()
+    in_process = runner.invoke(app, list(args)).stdout
+    assert text.returncode == 0
+    assert text.stdout.decode().splitlines() == in_process.splitlines()
+    assert text.stdout.count(b"\n") > 3
+    refused = _kg("export", "-f", "graphml", "--view", "people", "--store", str(built))
+    assert refused.returncode == 1 and b"unknown export view 'people'" in refused.stderr
+    assert _kg("no-such-command").returncode == 2  # click's usage error status
+    assert _kg("--help").returncode == 0
