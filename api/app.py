@@ -84,10 +84,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     catalogue = load_catalogue(settings.queries_dir)
     app.include_router(ui.make_router(catalogue))
-    app.include_router(sparql.router)
     app.include_router(queries.make_router(catalogue))
     app.include_router(rest.router)
     app.include_router(export_router)
     if settings.api_key:  # no key configured: the write routes do not exist at all
         app.include_router(documents.make_router(settings))
+    sparql.mount(app)
     return app

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -408,8 +409,39 @@ def test_415(client: TestClient, content_type: str | None, body: bytes, message:
 
 
 def test_other_methods_are_not_allowed(client: TestClient) -> None:
-    assert client.put("/sparql?query=ASK%20%7B%7D").status_code == 405
-    assert client.delete("/sparql").status_code == 405
+    for response in (client.put("/sparql?query=ASK%20%7B%7D"), client.delete("/sparql")):
+        assert response.status_code == 405
+        assert response.json() == {"detail": "Method Not Allowed"}
+        assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    head = client.head(f"/sparql?{urlencode({'query': 'ASK {}'})}", headers={"Accept": "text/csv"})
+    assert (
+        head.status_code == 200 and head.headers["content-type"].startswith("text/csv") and not head.content
+    )
+
+
+def test_the_endpoint_is_described_in_openapi(client: TestClient) -> None:
+    """/sparql is a plain ASGI route; its OpenAPI entry is written by hand and must stay whole."""
+    spec = client.get("/openapi.json").json()
+    item = spec["paths"]["/sparql"]
+    assert set(item) == {"get", "post"}
+    get, post = item["get"], item["post"]
+    assert [p["name"] for p in get["parameters"]] == [
+        "query",
+        "default-graph-uri",
+        "named-graph-uri",
+        "format",
+    ]
+    assert "query" not in [p["name"] for p in post["parameters"]]
+    assert set(post["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded",
+        "application/sparql-query",
+    }
+    for operation in (get, post):
+        assert operation["summary"] and operation["tags"] == ["sparql"]
+        assert {"200", "400", "406", "415", "422", "503"} <= set(operation["responses"])
+        assert all(r["description"] for r in operation["responses"].values())
+        assert "application/sparql-results+json" in operation["responses"]["200"]["content"]
+    assert client.get("/docs").status_code == 200
 
 
 # --- SERVICE ---------------------------------------------------------------------------------------
