@@ -14,19 +14,21 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import gephi, queries
+from kg import gephi
 from kg import stats as stats_mod
-from kg.build import build as run_build
 from kg.config import Settings
 from kg.errors import InvalidParameter, KGError
 from kg.store import EXPORT_FORMATS, GraphStore, open_store
+
+if TYPE_CHECKING:
+    from kg import queries
 
 app = typer.Typer(
     help="Back-channel claims knowledge graph: build, inspect, reason over and export it.",
@@ -96,6 +98,8 @@ def _build_with_progress(settings: Settings, quiet: bool) -> GraphStore:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
+
+        from kg.build import build as run_build  # the compiler and its parsers: build and serve only
 
         report, graph_store = run_build(settings, progress)
     where = report.store or ("the remote engine" if settings.backend == "remote" else "memory")
@@ -328,6 +332,8 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run one of the named queries in queries/ with typed parameters, or list them."""
+    from kg import queries
+
     settings = _settings(store)
     with _errors():
         catalogue = queries.load_catalogue(settings.queries_dir)
@@ -378,6 +384,8 @@ def _print_catalogue(catalogue: dict[str, queries.NamedQuery], name: str | None)
             table.add_row(q.name, q.summary, signature or "-")
         out.print(table, highlight=False, markup=False)
         return
+    from kg import queries
+
     q = queries.get(catalogue, name)
     out.print(f"{q.name}: {q.summary}\n\n{q.description}\n", highlight=False, markup=False, soft_wrap=True)
     params = Table(title="parameters", title_justify="left")

@@ -25,15 +25,17 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 
-import httpx
 import pyoxigraph as ox
-import rdflib
 
 from kg.config import Settings
 from kg.errors import InvalidParameter, StoreError
 from kg.namespaces import PREFIXES, sparql_prefixes
+
+if TYPE_CHECKING:  # loaded where used: most commands need neither, and they take 0.1-0.2 s to import
+    import httpx
+    import rdflib
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
@@ -142,6 +144,8 @@ class GraphStore(ABC):
             for q in self.quads()
             if graphs is None or (q.graph_name in graphs) != exclude
         )
+        import rdflib
+
         graph = rdflib.Graph()
         graph.parse(data=_ntriples(triples), format="nt")
         return graph
@@ -332,12 +336,16 @@ class RemoteStore(GraphStore):
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.path = None
+        import httpx
+
         self._http = httpx.Client(timeout=timeout, trust_env=False)
 
     def close(self) -> None:
         self._http.close()
 
     def _post(self, url: str, data: dict[str, str | list[str]], accept: str) -> httpx.Response:
+        import httpx
+
         try:
             response = self._http.post(url, data=data, headers={"Accept": accept})
         except httpx.HTTPError as e:
