@@ -130,6 +130,12 @@ def test_references_must_exist_in_the_store(seed_store: GraphStore) -> None:
         run(seed_store, cat["messages_between"], {"actor": "irn"})
     with pytest.raises(InvalidParameter, match="parameter 'other': no actor channel:oman in the store"):
         run(seed_store, cat["messages_between"], {"other": f"{ID}channel/oman"})
+    # All of a run's references are checked together; the first wrong one, in parameter order, is named.
+    with pytest.raises(InvalidParameter, match=r"^parameter 'other': no actor actor:uss in the store$"):
+        run(seed_store, cat["messages_between"], {"actor": "iran", "other": "uss"})
+    with pytest.raises(InvalidParameter, match=r"^parameter 'actor': no actor actor:irn in the store$"):
+        run(seed_store, cat["messages_between"], {"actor": "irn", "other": "uss"})
+    assert run(seed_store, cat["messages_between"], {"actor": "iran", "other": "us"})
     with pytest.raises(InvalidParameter, match="parameter 'claim': no claim claim/4de668e1403d28a9/nothing"):
         run(seed_store, cat["opposing_claims"], {"claim": "4de668e1403d28a9/nothing"})
     with pytest.raises(InvalidParameter, match="parameter 'channel': no channel channel:swiss in the store"):
