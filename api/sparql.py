@@ -79,21 +79,14 @@ def _error(error: KGError) -> JSONResponse:
 
 async def _respond(scope: Scope, receive: Receive) -> Response:
     endpoint: SparqlEndpoint = scope["app"].state.sparql
-    content_type: str | None = None
-    accept: list[str] = []
-    for name, value in scope["headers"]:  # lower-case names (ASGI); Accept may come several times
-        if name == b"accept":
-            accept.append(value.decode("latin-1"))
-        elif name == b"content-type":
-            content_type = value.decode("latin-1")
     request = Request(scope, receive)
     pending = endpoint.submit(
         ProtocolRequest(
             method=scope["method"],
             query_string=scope.get("query_string", b""),
-            content_type=content_type,
+            content_type=request.headers.get("content-type"),
             body=await request.body() if scope["method"] == "POST" else b"",
-            accept=", ".join(accept) or None,
+            accept=", ".join(request.headers.getlist("accept")) or None,
             endpoint=str(URL(scope={**scope, "query_string": b""})),
             ui=str(request.base_url),
         )

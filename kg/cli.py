@@ -417,8 +417,9 @@ def anchor(
         out.print(f"{claim_id}: {status}", highlight=False)
 
 
-_leaving: list[object] = []
-"""What a command leaves for the process's end, when :func:`main` ends it without teardown."""
+_leaving: list[object] | None = None
+"""What commands leave for the process's end: a list only when :func:`main` ends it without
+teardown."""
 
 
 def _leave_behind(thing: object) -> None:
@@ -429,11 +430,8 @@ def _leave_behind(thing: object) -> None:
     console script (:func:`main`) ends the process without either. Run any other way (tests,
     ``python -c``), nothing is kept.
     """
-    if _fast_exit:
+    if _leaving is not None:
         _leaving.append(thing)
-
-
-_fast_exit = False
 
 
 def main() -> None:
@@ -445,8 +443,8 @@ def main() -> None:
     interpreter's module teardown, which cost up to a second after a large read and change no
     byte on disk. The exit status is the command's, as with ``app()``.
     """
-    global _fast_exit
-    _fast_exit = True
+    global _leaving
+    _leaving = []
     try:
         app()
         status: int = 0

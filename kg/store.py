@@ -114,8 +114,8 @@ class GraphStore(ABC):
             raise InvalidParameter("expected a SELECT query")
         return result
 
-    def ask(self, sparql: str) -> bool:
-        return bool(self.query(sparql))
+    def ask(self, sparql: str, *, prefixes: bool = True) -> bool:
+        return bool(self.query(sparql, prefixes=prefixes))
 
     @abstractmethod
     def graphs(self) -> list[str]:
