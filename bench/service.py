@@ -12,7 +12,8 @@ For each store it measures:
    ``kg.queries.run`` on each backend (the embedded store on disk, an in-memory copy, and a real
    ``oxigraph serve-read-only`` process over the same directory), and of the same SPARQL with the
    same typed bindings run directly in pyoxigraph (``Store.query`` with ``substitutions``, rows
-   materialised) on the same open store. The target is ``kg`` within 1.2x of direct pyoxigraph.
+   materialised) on the same open store, all four in turns (one call of each per round). The
+   target is ``kg`` within 1.2x of direct pyoxigraph.
 2. **HTTP**: ``kg serve`` as a separate process; the median latency of ``/actors/{id}/claims``
    (sequential requests), and requests per second under concurrent load from ``wrk`` (a separate
    C process, Debian's ``wrk``) for ``/sparql`` and ``/actors/{id}/claims``, with the same
@@ -39,7 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,24 @@ def _free_port() -> int:
 
 
 def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm the caches once: every contender gets the same warm start
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+    return _medians_ms({"": fn}, repeat)[""]
+
+
+def _medians_ms(contenders: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Each contender's median time, run in turns (one call of each per round): this machine's
+    speed drifts by tens of percent within a minute, and contenders timed one after the other
+    each saw a different machine. The order rotates from round to round, so that no contender
+    always follows the one that leaves the caches cold (a second-long remote call)."""
+    for fn in contenders.values():
+        fn()  # warm the caches once: every contender gets the same warm start
+    order = list(contenders.items())
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for round_ in range(repeat):
+        for name, fn in order[round_ % len(order) :] + order[: round_ % len(order)]:
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) * 1000 for name, ts in times.items()}
 
 
 # --- processes ---------------------------------------------------------------------------------
@@ -272,9 +284,10 @@ def named_queries(store_path: Path, work: Path, repeat: int, with_memory: bool) 
                     continue
                 row: dict[str, Any] = {"query": name, "params": params}
                 row["rows"] = len(named.run(embedded, query, params))
-                row["direct_ms"] = _median_ms(_direct(embedded.raw, query, params), repeat)
+                contenders = {"direct": _direct(embedded.raw, query, params)}
                 for backend, store in stores.items():
-                    row[f"{backend}_ms"] = _median_ms(_via_kg(store, query, params), repeat)
+                    contenders[backend] = _via_kg(store, query, params)
+                row.update({f"{name}_ms": ms for name, ms in _medians_ms(contenders, repeat).items()})
                 row["ratio"] = row["embedded_ms"] / row["direct_ms"] if row["direct_ms"] else float("nan")
                 log(
                     f"  {name:<28} {row['rows']:>6} rows  direct {row['direct_ms']:8.2f} ms  "

@@ -15,9 +15,9 @@ import pytest
 from kg.build import build
 from kg.config import Settings
 from kg.errors import InvalidParameter, StoreError
-from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_RETRACTIONS
+from kg.namespaces import BC, DOC_GRAPH_PREFIX, GRAPH_RETRACTIONS, ID, RDF, RDFS
 from kg.retract import retract
-from kg.store import GraphStore, RemoteStore, open_store
+from kg.store import GraphStore, OxigraphStore, RemoteStore, open_store
 from tests.conftest import (
     ROOT,
     OxigraphServer,
@@ -74,6 +74,39 @@ def test_construct_returns_triples_on_every_backend(backend_store: GraphStore) -
     result = backend_store.query("CONSTRUCT { actor:iran ?p ?o } WHERE { actor:iran ?p ?o }")
     triples = list(result)  # type: ignore[arg-type]
     assert triples and all(isinstance(t, ox.Triple) for t in triples)
+
+
+def test_instance_checks_give_the_asks_answer_on_every_backend(backend_store: GraphStore) -> None:
+    """The embedded and memory stores walk the indexes instead of asking (the named queries check
+    every entity parameter so); the answer must be the query's, which the remote store still asks."""
+    claim = backend_store.select("SELECT ?c WHERE { ?c a bc:Claim } ORDER BY ?c LIMIT 1")[0]["c"]
+    doc = backend_store.select("SELECT ?d WHERE { ?d a bc:Document } ORDER BY ?d LIMIT 1")[0]["d"]
+    assert isinstance(claim, ox.NamedNode) and isinstance(doc, ox.NamedNode)
+    cases = [
+        (ox.NamedNode(ID + "actor/iran"), BC + "Actor", True),  # a State, one level down
+        (ox.NamedNode(ID + "actor/khamenei"), BC + "Actor", True),  # a Person
+        (ox.NamedNode(ID + "actor/khamenei"), BC + "Person", True),  # its own type
+        (ox.NamedNode(ID + "actor/khamenei"), BC + "State", False),
+        (doc, BC + "Document", True),
+        (claim, BC + "Claim", True),
+        (claim, BC + "Actor", False),
+        (ox.NamedNode(BC + "Person"), BC + "Actor", False),  # a class is not its superclass's instance
+        (ox.NamedNode(ID + "actor/irna"), BC + "Outlet", True),  # the news agency
+        (ox.NamedNode(ID + "actor/no-such-actor"), BC + "Actor", False),  # not in the store
+    ]
+    for node, cls, expected in cases:
+        assert backend_store.is_instance(node, cls) is expected, (node, cls)
+        assert GraphStore.is_instance(backend_store, node, cls) is expected, (node, cls)
+
+
+def test_an_instance_check_ends_on_a_cycle_of_classes() -> None:
+    store = OxigraphStore.open(None)
+    g, sub, a = ox.NamedNode("http://e/g"), ox.NamedNode(RDFS + "subClassOf"), ox.NamedNode(RDF + "type")
+    x, c1, c2, c3 = (ox.NamedNode(f"http://e/{n}") for n in ("x", "C1", "C2", "C3"))
+    store.bulk_add([ox.Quad(c1, sub, c2, g), ox.Quad(c2, sub, c1, g), ox.Quad(x, a, c1, g)])
+    for cls, expected in ((c2.value, True), (c1.value, True), (c3.value, False)):
+        assert store.is_instance(x, cls) is expected
+        assert GraphStore.is_instance(store, x, cls) is expected
 
 
 def test_a_malformed_query_is_a_parameter_error_on_the_remote_backend(remote_seed_store: GraphStore) -> None:
