@@ -20,6 +20,7 @@ import contextlib
 import gc
 import re
 import shutil
+import threading
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _SUBCLASS: Final = RDFS + "subClassOf"
 _SUBCLASS_NODE: Final = ox.NamedNode(_SUBCLASS)
 _TYPE: Final = ox.NamedNode(RDF + "type")
+_MAX_INSTANCES: Final = 100_000
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -235,6 +237,13 @@ class OxigraphStore(GraphStore):
         self.path = path
         self.backend = "memory" if path is None else "embedded"
         self.read_only = read_only
+        # Every write through this object counts here (before and after it), and what is worked
+        # out from the ontology is kept with the count it was worked out at. Nothing else writes to
+        # this store: on disk the writer holds RocksDB's lock, and a reader sees a fixed snapshot.
+        self._writes = 0
+        self._writes_lock = threading.Lock()
+        self._subclasses: dict[str, tuple[int, frozenset[ox.NamedNode | ox.BlankNode]]] = {}
+        self._instances: dict[tuple[str, str], int] = {}  # (node, class) found an instance
 
     @classmethod
     def open(cls, path: Path | None) -> OxigraphStore:
@@ -261,25 +270,54 @@ class OxigraphStore(GraphStore):
         return self._inner
 
     def is_instance(self, node: ox.NamedNode, cls: str) -> bool:
-        """The same answer as the ASK, walked through the indexes level by level: the node's types,
-        then their superclasses, until ``cls``. A few lookups cost less than parsing and planning
-        the query (two checks were a fifth of a small named query's time), and a document or a
-        claim is answered by the first."""
-        target = ox.NamedNode(cls)
-        level = {q.object for q in self._inner.quads_for_pattern(node, _TYPE, None)}
-        seen: set[object] = set()
+        """The same answer as the ASK, from the indexes: one lookup of the node's types, checked
+        against the classes under ``cls``; both kept until the next write. Parsing and planning
+        the ASK cost more than the small named queries whose parameters it checks (0.14 ms a
+        check; a lookup 0.04-0.06 ms, decoding the types; a check answered before 1 µs)."""
+        writes = self._writes
+        key = (node.value, cls)
+        if self._instances.get(key) == writes:
+            return True
+        under = self._classes_under(cls)
+        if not any(q.object in under for q in self._inner.quads_for_pattern(node, _TYPE, None)):
+            return False
+        if len(self._instances) >= _MAX_INSTANCES:
+            self._instances.clear()
+        self._instances[key] = writes  # the count from before: stale if a write began since
+        return True
+
+    def _classes_under(self, cls: str) -> frozenset[ox.NamedNode | ox.BlankNode]:
+        """``cls`` and every class ``rdfs:subClassOf*`` it, as of the last write."""
+        writes = self._writes
+        known = self._subclasses.get(cls)
+        if known is not None and known[0] == writes:
+            return known[1]
+        found: set[ox.NamedNode | ox.BlankNode] = {ox.NamedNode(cls)}
+        level = set(found)
         while level:
-            if target in level:
-                return True
-            seen |= level
             level = {
-                q.object
+                q.subject
                 for c in level
-                if isinstance(c, ox.NamedNode | ox.BlankNode)
-                for q in self._inner.quads_for_pattern(c, _SUBCLASS_NODE, None)
-                if q.object not in seen
+                for q in self._inner.quads_for_pattern(None, _SUBCLASS_NODE, c)
+                if isinstance(q.subject, ox.NamedNode | ox.BlankNode) and q.subject not in found
             }
-        return False
+            found |= level
+        under = frozenset(found)
+        self._subclasses[cls] = (writes, under)  # the count from before: stale if a write began since
+        return under
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """Count a write before and after it: an answer worked out while it ran is never reused."""
+        self._count_write()
+        try:
+            yield
+        finally:
+            self._count_write()
+
+    def _count_write(self) -> None:
+        with self._writes_lock:  # concurrent writers (API threads) must not lose a count
+            self._writes += 1
 
     def close(self) -> None:
         """Release the on-disk lock (pyoxigraph closes when the object is collected).
@@ -288,10 +326,12 @@ class OxigraphStore(GraphStore):
         collection that would walk whatever the caller has built from the store.
         """
         if self.read_only:
+            self._count_write()
             self._inner = ox.Store()
             return
         with contextlib.suppress(OSError):
             self._inner.flush()
+        self._count_write()
         self._inner = ox.Store()
         gc.collect()
 
@@ -334,18 +374,22 @@ class OxigraphStore(GraphStore):
         super().dump(out, fmt, graph)
 
     def update(self, sparql: str) -> None:
-        self._inner.update(sparql_prefixes() + sparql)
+        with self._write():
+            self._inner.update(sparql_prefixes() + sparql)
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        self._inner.extend(quads)
+        with self._write():
+            self._inner.extend(quads)
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load; only for a store nobody else sees yet."""
-        self._inner.bulk_extend(quads)
+        with self._write():
+            self._inner.bulk_extend(quads)
 
     def replace_all(self, quads: Iterable[ox.Quad]) -> None:
-        self._inner.clear()
-        self._inner.bulk_extend(quads)
+        with self._write():
+            self._inner.clear()
+            self._inner.bulk_extend(quads)
 
     def optimize(self) -> None:
         with contextlib.suppress(OSError):

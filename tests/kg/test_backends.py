@@ -109,6 +109,25 @@ def test_an_instance_check_ends_on_a_cycle_of_classes() -> None:
         assert GraphStore.is_instance(store, x, cls) is expected
 
 
+def test_instance_checks_see_every_write() -> None:
+    """The embedded store keeps what it found until the next write: a write through any of its
+    methods is seen by the next check, whether it removes an instance or adds a class."""
+    store = OxigraphStore.open(None)
+    g, sub, a = ox.NamedNode("http://e/g"), ox.NamedNode(RDFS + "subClassOf"), ox.NamedNode(RDF + "type")
+    x, y, top, mid, low = (ox.NamedNode(f"http://e/{n}") for n in ("x", "y", "Top", "Mid", "Low"))
+    store.add([ox.Quad(mid, sub, top, g), ox.Quad(x, a, mid, g), ox.Quad(y, a, low, g)])
+    assert store.is_instance(x, top.value) and store.is_instance(x, top.value)  # the second from memory
+    assert not store.is_instance(y, top.value)
+    store.update("DELETE DATA { GRAPH <http://e/g> { <http://e/x> a <http://e/Mid> } }")
+    assert not store.is_instance(x, top.value)
+    store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/Low> rdfs:subClassOf <http://e/Mid> } }")
+    assert store.is_instance(y, top.value)  # a class added under Top since the last check
+    store.replace_all([ox.Quad(mid, sub, top, g)])
+    assert not store.is_instance(y, top.value)
+    store.bulk_add([ox.Quad(y, a, mid, g)])
+    assert store.is_instance(y, top.value)
+
+
 def test_a_malformed_query_is_a_parameter_error_on_the_remote_backend(remote_seed_store: GraphStore) -> None:
     with pytest.raises(InvalidParameter, match="refused"):
         remote_seed_store.select("SELECT WHERE {")
