@@ -279,7 +279,7 @@ class OxigraphStore(GraphStore):
         key = (node.value, cls)
         if self._instances.get(key) == writes:
             return True
-        under = self._classes_under(cls)
+        under = self._classes_under(cls, writes)
         if not any(q.object in under for q in self._inner.quads_for_pattern(node, _TYPE, None)):
             return False
         if len(self._instances) >= _MAX_INSTANCES:
@@ -287,9 +287,9 @@ class OxigraphStore(GraphStore):
         self._instances[key] = writes  # the count from before: stale if a write began since
         return True
 
-    def _classes_under(self, cls: str) -> frozenset[ox.NamedNode | ox.BlankNode]:
-        """``cls`` and every class ``rdfs:subClassOf*`` it, as of the last write."""
-        writes = self._writes
+    def _classes_under(self, cls: str, writes: int) -> frozenset[ox.NamedNode | ox.BlankNode]:
+        """``cls`` and every class ``rdfs:subClassOf*`` it, kept at the count the caller read (one
+        check uses one count for both of its answers)."""
         known = self._subclasses.get(cls)
         if known is not None and known[0] == writes:
             return known[1]

@@ -77,8 +77,9 @@ def test_construct_returns_triples_on_every_backend(backend_store: GraphStore) -
 
 
 def test_instance_checks_give_the_asks_answer_on_every_backend(backend_store: GraphStore) -> None:
-    """The embedded and memory stores walk the indexes instead of asking (the named queries check
-    every entity parameter so); the answer must be the query's, which the remote store still asks."""
+    """The embedded and memory stores answer from the indexes instead of asking (the named queries
+    check every entity parameter with it); the answer must be the ASK's, which the remote store
+    still sends."""
     claim = backend_store.select("SELECT ?c WHERE { ?c a bc:Claim } ORDER BY ?c LIMIT 1")[0]["c"]
     doc = backend_store.select("SELECT ?d WHERE { ?d a bc:Document } ORDER BY ?d LIMIT 1")[0]["d"]
     assert isinstance(claim, ox.NamedNode) and isinstance(doc, ox.NamedNode)
