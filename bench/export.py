@@ -11,9 +11,10 @@ Each export is timed end to end in this process (the reads, the layout and writi
 the fastest and every run in the JSON). The read of the store is timed on its own as well.
 
 ``kg build`` and ``kg ingest`` write each document graph's export summary
-(``kg.gephi_read.summary_quads``). ``--summarise DIR`` is for a store built before they did: it
-also measures a copy of each store (made in DIR) with the summaries added, as a build now leaves
-it, and reports what adding them cost. ``--kg-src DIR`` measures the ``kg`` package found in DIR
+(``kg.gephi_read.summary_quads``). ``--summarise DIR`` is for a store built before they did, or
+with summaries of an older format (those are replaced): it also measures a copy of each store
+(made in DIR) with the summaries added, as a build now leaves it, and reports what adding them
+cost. ``--kg-src DIR`` measures the ``kg`` package found in DIR
 (an older checkout, to compare in the same conditions); it cannot be combined with ``--summarise``
 unless that checkout knows summaries.
 """
@@ -35,8 +36,8 @@ from typing import Any
 
 
 def _cpu() -> float:
-    """CPU seconds of this process (all threads) and of its ended children (a large view's edge
-    writer, ``kg.gephi.write``)."""
+    """CPU seconds of this process (all threads, polars' among them) and of its ended children
+    (an older checkout's edge writer, ``--kg-src``)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
@@ -45,7 +46,7 @@ def _timed(runs: int, work: Callable[[], object]) -> tuple[list[float], list[flo
     """Wall-clock and CPU seconds (all threads of the process and its children) of each run.
 
     On a shared machine the CPU time is the steadier figure: the wall clock also counts the time
-    spent waiting for a core. With two writers the CPU time exceeds the wall clock.
+    spent waiting for a core. With polars on both cores the CPU time exceeds the wall clock.
     """
     wall, cpu = [], []
     for _ in range(runs):
@@ -61,7 +62,7 @@ def summarise_copy(source: Path, target: Path) -> dict[str, float]:
     contradictions graph's); returns what that took."""
     import pyoxigraph as ox
 
-    from kg.gephi_read import summary_quads
+    from kg.gephi_read import SUMMARY_PREDICATE, summary_quads
     from kg.namespaces import DOC_GRAPH_PREFIX, GRAPH_CONTRADICTIONS
     from kg.store import GraphStore
 
@@ -71,6 +72,8 @@ def summarise_copy(source: Path, target: Path) -> dict[str, float]:
     store = GraphStore.open(target)
     try:
         t = time.perf_counter()
+        # Summaries of an older format would make two per graph, and neither would be trusted.
+        store.update(f"DELETE WHERE {{ GRAPH ?g {{ ?g <{SUMMARY_PREDICATE}> ?x }} }}")
         graphs = [
             g for g in store.graphs() if g.startswith(DOC_GRAPH_PREFIX) or g == GRAPH_CONTRADICTIONS.value
         ]
@@ -89,8 +92,11 @@ def _read_alone(store: Any) -> None:
     """The read of the claims view as the export does it: with the collector paused."""
     from kg import gephi
 
-    with gephi._collector_paused():
-        gephi._read(store, None, None, details=True)
+    if hasattr(gephi, "read"):
+        gephi.read(store, "claims")
+    else:  # an older checkout (--kg-src)
+        with gephi._collector_paused():
+            gephi._read(store, None, None, details=True)
 
 
 def _export_times(

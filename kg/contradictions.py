@@ -153,8 +153,9 @@ def derive(store: GraphStore) -> list[Contradiction]:
     summarise = len(found) <= MAX_SUMMARISED
     if next(store.quads(GRAPH_CONTRADICTIONS), None) is None:
         store.bulk_add(iter_quads(store, found))
-        if summarise:
-            store.bulk_add([stored_summary_quad(store, GRAPH_CONTRADICTIONS)])
+        summary = stored_summary_quad(store, GRAPH_CONTRADICTIONS) if summarise else None
+        if summary is not None:  # none for a value the summary cannot hold: read by pattern
+            store.bulk_add([summary])
     else:
         new = quads(store, found)
         if summarise:

@@ -33,25 +33,28 @@ too. Such a graph is read pattern by pattern until it is written whole again.
 
 from __future__ import annotations
 
-import csv
+import base64
 import hashlib
-import io
-import json
 import os
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import orjson
 import pyoxigraph as ox
 
 from kg.namespaces import BC, GRAPH_CONTRADICTIONS, RDF, SCHEMA, SKOS
 from kg.store import GraphStore, OxigraphStore
 
-Columns = list[list[str]]
-"""A table as columns of lexical values, as SPARQL CSV gives them (blank nodes as ``_:id``)."""
+if TYPE_CHECKING:  # polars is imported by the first export, not by every command and the service
+    import polars as pl
+
+    # A table as a frame of lexical values, as SPARQL CSV gives them (blank nodes as ``_:id``):
+    # columns ``s``, ``o`` and ``lang`` as wide as its pattern; records have RECORD_FIELDS or
+    # PROP_FIELDS as columns, null where a graph has no value.
+    Table = pl.DataFrame
 
 ACTOR_CLASSES: Final = (
     "State",
@@ -92,6 +95,10 @@ class Pattern:
     @property
     def width(self) -> int:
         return 1 if self.subjects_only else 3 if self.with_language else 2
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("s", "o", "lang")[: self.width]
 
     def sparql(self) -> str:
         if self.subjects_only:
@@ -172,9 +179,16 @@ _PROP_KEYED: Final = ("prop_type", "summary", "channel", "direct", "initiator")
 PROP_FIELDS: Final = ("prop", *_PROP_KEYED)
 """A proposition record's columns: the proposition and its one value of each pattern (one type)."""
 _WIDTH: Final = {CLAIM_RECORDS: len(RECORD_FIELDS), PROP_RECORDS: len(PROP_FIELDS)}
+_FORMAT: Final = "sections: terms, then per table and kind of record its indexes as base64 int32"
 SUMMARY_VERSION: Final = hashlib.sha256(
-    repr((sorted(PATTERNS.items()), RECORD_FIELDS, PROP_FIELDS)).encode()
+    repr((sorted(PATTERNS.items()), RECORD_FIELDS, PROP_FIELDS, _FORMAT)).encode()
 ).hexdigest()[:16]
+SUMMARY_HEADER: Final = "backchannel-kg export summary " + SUMMARY_VERSION
+_SECTION: Final = "\x1e"  # between sections
+_TERM: Final = "\x1f"  # before each term
+_PADDING: Final = -2  # fills a section's last base64 quantum
+_SECTIONS: Final = ("terms", *PATTERNS, CLAIM_RECORDS, PROP_RECORDS)
+_SEPARATORS: Final = frozenset(_SECTION + _TERM)
 DROP_CONTRADICTIONS_SUMMARY: Final = (
     f"DELETE WHERE {{ GRAPH <{GRAPH_CONTRADICTIONS.value}> "
     f"{{ <{GRAPH_CONTRADICTIONS.value}> <{BC}exportSummary> ?summary }} }}"
@@ -188,33 +202,35 @@ MAX_UNSUMMARISED: Final = 64
 # --- pattern by pattern --------------------------------------------------------------------------
 
 
-def table(store: GraphStore, pattern: Pattern, graphs: Sequence[str] | None = None) -> Columns:
-    """One pattern's rows over the union of all graphs (or over ``graphs`` only), as columns.
+def empty(columns: Sequence[str]) -> Table:
+    import polars as pl
 
-    pyoxigraph writes the whole answer as SPARQL CSV in Rust; an answer with nothing quoted in it
-    (IRIs and dates) is split into columns by two string methods, anything else by the csv module.
-    That costs about half of walking the solutions in Python (a solution, a term and a string per
-    value) and makes no object per row. CSV keeps lexical forms only, which is all the export uses.
+    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+
+
+def table(store: GraphStore, pattern: Pattern, graphs: Sequence[str] | None = None) -> Table:
+    """One pattern's rows over the union of all graphs (or over ``graphs`` only).
+
+    pyoxigraph writes the whole answer as SPARQL CSV in Rust, and polars parses it in Rust: no
+    Python object per row or value. CSV keeps lexical forms only, which is all the export uses.
     """
-    width = pattern.width
+    import polars as pl
+
     if graphs is not None and not graphs:
-        return [[] for _ in range(width)]
+        return empty(pattern.columns)
     result = store.query(pattern.sparql(), default_graphs=graphs, prefixes=False)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("a SELECT answers with solutions")
-    text = (result.serialize(format=ox.QueryResultsFormat.CSV) or b"").decode("utf-8")
-    body = text.partition("\r\n")[2]
-    if '"' not in body:  # nothing quoted: no comma or line break inside a value
-        flat = body.replace("\r\n", ",").split(",")
-        flat.pop()  # after the last line break
-        return [flat[i::width] for i in range(width)]
-    rows = list(csv.reader(io.StringIO(body, newline="")))
-    if not rows:
-        return [[] for _ in range(width)]
-    return [list(column) for column in zip(*rows, strict=True)]
+    data = result.serialize(format=ox.QueryResultsFormat.CSV) or b""
+    return pl.read_csv(
+        data,
+        schema=dict.fromkeys(pattern.columns, pl.String),
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    )
 
 
-def _tables(store: GraphStore, names: Sequence[str], graphs: Sequence[str] | None) -> dict[str, Columns]:
+def _tables(store: GraphStore, names: Sequence[str], graphs: Sequence[str] | None) -> dict[str, Table]:
     """The named tables, in parallel threads: pyoxigraph lets go of the GIL while it evaluates and
     serialises (two threads measured at 1.7 cores), and a remote engine's answers overlap."""
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
@@ -255,7 +271,9 @@ def summary_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         by_predicate: dict[str, list[tuple[str, Object]]] = {}
         for q in scratch.quads():
             by_predicate.setdefault(q.predicate.value, []).append((_lexical(q.subject), q.object))
-        out.append(_summary_quad(graph, partial(_rows_of, by_predicate)))
+        quad = _summary_quad(graph, partial(_rows_of, by_predicate))
+        if quad is not None:
+            out.append(quad)
     return out
 
 
@@ -263,7 +281,7 @@ def _rows_of(by_predicate: dict[str, list[tuple[str, Object]]], predicate: str) 
     return by_predicate.get(predicate, [])
 
 
-def stored_summary_quad(store: GraphStore, graph: ox.NamedNode) -> ox.Quad:
+def stored_summary_quad(store: GraphStore, graph: ox.NamedNode) -> ox.Quad | None:
     """The export summary of a graph the store already holds, read from it predicate by predicate.
 
     For a derived graph too large to hold as quads: only its rows are kept (the contradictions of
@@ -285,8 +303,12 @@ def stored_summary_quad(store: GraphStore, graph: ox.NamedNode) -> ox.Quad:
     return _summary_quad(graph, pairs)
 
 
-def _summary_quad(graph: ox.NamedNode, pairs: Callable[[str], Iterable[tuple[str, Object]]]) -> ox.Quad:
-    """The summary of one graph from its (subject, object) pairs by predicate."""
+def _summary_quad(
+    graph: ox.NamedNode, pairs: Callable[[str], Iterable[tuple[str, Object]]]
+) -> ox.Quad | None:
+    """The summary of one graph from its (subject, object) pairs by predicate; None for a graph
+    with a value the summary cannot hold (one with its separators, U+001E or U+001F: such a graph
+    is read pattern by pattern)."""
     tables: dict[str, list[tuple[str, ...]]] = {}
     for name, pattern in PATTERNS.items():
         table_rows: list[tuple[str, ...]] = []
@@ -301,15 +323,22 @@ def _summary_quad(graph: ox.NamedNode, pairs: Callable[[str], Iterable[tuple[str
             else:
                 table_rows.append((s, value))
         tables[name] = table_rows
-    return ox.Quad(graph, ox.NamedNode(SUMMARY_PREDICATE), ox.Literal(_summary_text(tables)), graph)
+    text = _summary_text(tables)
+    if text is None:
+        return None
+    return ox.Quad(graph, ox.NamedNode(SUMMARY_PREDICATE), ox.Literal(text), graph)
 
 
-_CURRENT: Final = '{"version":"' + SUMMARY_VERSION + '"'
+def _summary_text(tables: dict[str, list[tuple[str, ...]]]) -> str | None:
+    """One graph's tables (and claim and proposition records) as the summary literal.
 
-
-def _summary_text(tables: dict[str, list[tuple[str, ...]]]) -> str:
-    """One graph's tables (and claim records) as the summary literal: values as indexes into a
-    list of terms, -1 for none."""
+    Sections apart by U+001E: a header naming the version, the graph's distinct terms (each after
+    a U+001F), then for each table and kind of record the indexes of its values into the terms,
+    flattened row by row (-1 for no value), as little-endian 32-bit integers in base64, padded
+    with -2 to a multiple of three so that no section needs base64's own padding. Rather than
+    JSON, so that the reader decodes the indexes of every summary with one call per table and
+    looks them up in polars: no Python object per value. None when a term holds a separator.
+    """
     records = _claim_records(tables)
     props = _prop_records(tables)
     terms: dict[str, int] = {}
@@ -317,21 +346,22 @@ def _summary_text(tables: dict[str, list[tuple[str, ...]]]) -> str:
     def index(value: str | None) -> int:
         return -1 if value is None else terms.setdefault(value, len(terms))
 
-    rows: dict[str, list[int]] = {}
-    for name, table_rows in tables.items():
+    sections = []
+    for name in PATTERNS:
+        table_rows = tables[name]
         # Sorted: the store's iteration order is not stable from one process to the next, and
         # the same graph must give the same literal (a rebuild leaves the same quads).
         table_rows.sort()
-        flat = [index(v) for row in table_rows for v in row]
-        if flat:
-            rows[name] = flat
-    summary: dict[str, object] = {"version": SUMMARY_VERSION, "terms": [], "rows": rows}
-    if records:
-        summary["claims"] = [index(v) for record in records for v in record]
-    if props:
-        summary["props"] = [index(v) for record in props for v in record]
-    summary["terms"] = list(terms)
-    return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+        sections.append([index(v) for row in table_rows for v in row])
+    sections.append([index(v) for record in records for v in record])
+    sections.append([index(v) for record in props for v in record])
+    if any(not _SEPARATORS.isdisjoint(term) for term in terms):
+        return None
+    parts = [SUMMARY_HEADER, "".join(_TERM + term for term in terms)]
+    for flat in sections:
+        flat += [_PADDING] * (-len(flat) % 3)
+        parts.append(base64.b64encode(struct.pack(f"<{len(flat)}i", *flat)).decode("ascii"))
+    return _SECTION.join(parts)
 
 
 def _claim_records(tables: dict[str, list[tuple[str, ...]]]) -> list[tuple[str | None, ...]]:
@@ -423,89 +453,107 @@ def _prop_records(tables: dict[str, list[tuple[str, ...]]]) -> list[tuple[str | 
     return records
 
 
-def record_columns(tables: Mapping[str, Columns], name: str = CLAIM_RECORDS) -> Columns:
-    """Records of the pseudo-table ``name`` as columns (:data:`RECORD_FIELDS` or
-    :data:`PROP_FIELDS`); none if there are no records."""
-    flat = tables.get(name, [[]])[0]
-    width = _WIDTH[name]
-    return [flat[i::width] for i in range(width)] if flat else []
+def _width(name: str) -> int:
+    return _WIDTH[name] if name in _WIDTH else PATTERNS[name].width
 
 
-def props_apart(tables: Mapping[str, Columns]) -> bool:
+def _fields(name: str) -> tuple[str, ...]:
+    return (
+        RECORD_FIELDS
+        if name == CLAIM_RECORDS
+        else PROP_FIELDS
+        if name == PROP_RECORDS
+        else PATTERNS[name].columns
+    )
+
+
+def _keys(tables: Mapping[str, Table], names: Iterable[str], column: str = "s") -> pl.Series:
+    """The values of one column of the named tables present, as one series."""
+    import polars as pl
+
+    found = [tables[n].get_column(column) for n in names if n in tables]
+    return pl.concat(found) if found else pl.Series(column, [], dtype=pl.String)
+
+
+def _meets(values: pl.Series, others: pl.Series) -> bool:
+
+    return bool(values.len() and others.len() and values.is_in(others.implode()).any())
+
+
+def props_apart(tables: Mapping[str, Table]) -> bool:
     """Whether the proposition records can be used as they are (see :func:`records_apart`)."""
-    records = record_columns(tables, PROP_RECORDS)
-    if not records:
+    records = tables.get(PROP_RECORDS)
+    if records is None or records.height == 0:
         return True
-    props = set(records[0])
-    if len(props) != len(records[0]):
+    props = records.get_column("prop")
+    if props.n_unique() != props.len():
         return False
-    return all(name not in tables or props.isdisjoint(tables[name][0]) for name in _PROP_KEYED)
+    return not _meets(props, _keys(tables, _PROP_KEYED))
 
 
-def expand_props(tables: dict[str, Columns]) -> None:
+def expand_props(tables: dict[str, Table]) -> None:
     """Put the proposition records back into the tables they were taken from (those present)."""
-    records = record_columns(tables, PROP_RECORDS)
-    tables.pop(PROP_RECORDS, None)
-    if not records:
+    import polars as pl
+
+    records = tables.pop(PROP_RECORDS, None)
+    if records is None or records.height == 0:
         return
-    for name, values in zip(_PROP_KEYED, records[1:], strict=True):
+    for name in _PROP_KEYED:
         if name in tables:
-            found = [(p, v) for p, v in zip(records[0], values, strict=True) if v is not None]
-            tables[name][0].extend(p for p, _ in found)
-            tables[name][1].extend(v for _, v in found)
+            rows = records.select(s="prop", o=name).filter(pl.col("o").is_not_null())
+            tables[name] = pl.concat([tables[name], rows])
 
 
-def records_apart(tables: Mapping[str, Columns]) -> bool:
+def records_apart(tables: Mapping[str, Table]) -> bool:
     """Whether the claim records can be used as they are: no row outside them (another graph's,
     or one left in the tables) is about a recorded claim or its statement node, and no two records
     share either. Otherwise :func:`expand_records` puts them back into the tables."""
-    records = record_columns(tables)
-    if not records or not records[0]:
+    import polars as pl
+
+    records = tables.get(CLAIM_RECORDS)
+    if records is None or records.height == 0:
         return True
-    claims = records[0]
-    nodes = [n for n in records[RECORD_FIELDS.index("stated_at")] if n is not None]
-    claim_set, node_set = set(claims), set(nodes)
-    if len(claim_set) != len(claims) or len(node_set) != len(nodes) or not claim_set.isdisjoint(node_set):
+    claims = records.get_column("claim")
+    nodes = records.get_column("stated_at").drop_nulls()
+    if claims.n_unique() != claims.len() or nodes.n_unique() != nodes.len() or _meets(claims, nodes):
         return False
-    for name in (*_CLAIM_KEYED, "denies", "affirms"):
-        if name in tables and not claim_set.isdisjoint(tables[name][0]):
-            return False
-    for name in (*_NODE_KEYED, "stated_status", "inferred_status"):
-        if name in tables and not node_set.isdisjoint(tables[name][0]):
-            return False
-    for name in ("stated_at", "published"):  # whatever else points at a recorded statement node
-        if name in tables and not node_set.isdisjoint(tables[name][1]):
-            return False
-    return True
+    if _meets(claims, _keys(tables, (*_CLAIM_KEYED, "denies", "affirms"))):
+        return False
+    node_rows = pl.concat(
+        [
+            _keys(tables, (*_NODE_KEYED, "stated_status", "inferred_status")),
+            _keys(tables, ("stated_at", "published"), "o").alias("s"),  # what else points at one
+        ]
+    )
+    return not _meets(nodes, node_rows)
 
 
-def expand_records(tables: dict[str, Columns]) -> None:
+def expand_records(tables: dict[str, Table]) -> None:
     """Put the claim records back into the tables they were taken from (those present)."""
-    records = record_columns(tables)
-    tables.pop(CLAIM_RECORDS, None)
-    if not records or not records[0]:
+    import polars as pl
+
+    records = tables.pop(CLAIM_RECORDS, None)
+    if records is None or records.height == 0:
         return
-    column = dict(zip(RECORD_FIELDS, records, strict=True))
-    claims, nodes = column["claim"], column["stated_at"]
     for name in _CLAIM_KEYED:
         if name in tables:
-            pairs = [(c, v) for c, v in zip(claims, column[name], strict=True) if v is not None]
-            tables[name][0].extend(c for c, _ in pairs)
-            tables[name][1].extend(v for _, v in pairs)
+            rows = records.select(s="claim", o=name).filter(pl.col("o").is_not_null())
+            tables[name] = pl.concat([tables[name], rows])
     for name in _NODE_KEYED:
         if name in tables:
-            found = [(n, v) for n, v in zip(nodes, column[name], strict=True) if n and v is not None]
-            tables[name][0].extend(n for n, _ in found)
-            tables[name][1].extend(v for _, v in found)
-    for name, key, flag in (
-        ("denies", claims, "denies"),
-        ("affirms", claims, "affirms"),
-        ("stated_status", nodes, "stated"),
-        ("inferred_status", nodes, "inferred"),
+            rows = records.select(s="stated_at", o=name).filter(
+                pl.col("s").is_not_null() & pl.col("o").is_not_null()
+            )
+            tables[name] = pl.concat([tables[name], rows])
+    for name, key, field, flag in (
+        ("denies", "claim", "stance", "denies"),
+        ("affirms", "claim", "stance", "affirms"),
+        ("stated_status", "stated_at", "status", "stated"),
+        ("inferred_status", "stated_at", "status", "inferred"),
     ):
         if name in tables:
-            source = column["stance"] if name in ("denies", "affirms") else column["status"]
-            tables[name][0].extend(k for k, v in zip(key, source, strict=True) if v == flag and k is not None)
+            rows = records.filter((pl.col(field) == flag) & pl.col(key).is_not_null()).select(s=key)
+            tables[name] = pl.concat([tables[name], rows])
 
 
 def _plan(store: GraphStore) -> tuple[dict[str, str], list[str]]:
@@ -534,65 +582,97 @@ def summary_coverage(store: GraphStore) -> tuple[int, int]:
     return len(summaries), len(rest) if summaries else len(store.graphs())
 
 
-def _merge(texts: Iterable[str], names: Sequence[str], into: dict[str, Columns]) -> bool:
-    """Add the summaries' rows of the named tables to ``into``; False if one cannot be read.
-
-    Parsed by orjson: 90 MB of summaries at 100k claims take it 0.45 s against 0.9 s for the
-    standard library's parser, the largest single step of the read."""
-    for text in texts:
-        try:
-            summary = orjson.loads(text)
-            term_list = summary["terms"]
-            term_list.append(None)  # index -1: no value
-            terms = term_list.__getitem__
-            rows: Mapping[str, list[int]] = summary["rows"]
-            for table, key in ((CLAIM_RECORDS, "claims"), (PROP_RECORDS, "props")):
-                target = into.get(table)
-                if target is not None and (flat_records := summary.get(key)):
-                    if len(flat_records) % _WIDTH[table]:
-                        return False
-                    target[0].extend(map(terms, flat_records))
-            for name in names:
-                flat = rows.get(name)
-                if not flat:
-                    continue
-                columns = into[name]
-                width = len(columns)
-                if width == 1:
-                    columns[0].extend(map(terms, flat))
-                else:
-                    for i in range(width):
-                        columns[i].extend(map(terms, flat[i::width]))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return False
-    return True
+_CURRENT: Final = SUMMARY_HEADER + _SECTION
 
 
-def read_tables(store: GraphStore, names: Iterable[str], *, records: bool = False) -> dict[str, Columns]:
+def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | None:
+    """The summaries' rows of the named tables and their records; None if one cannot be read.
+
+    The literals become one polars column, split there into sections; the terms of all summaries
+    become one column more, and each table's indexes, from all summaries at once, one base64
+    decoding (the sections are whole base64 quanta, so joined they decode as one) into numpy,
+    where each index becomes a position among all the terms by its summary's offset; then a
+    gather. No Python object per value: at 100k claims that is a sixth of the time parsing the
+    summaries as JSON and spreading their values took.
+    """
+    import numpy as np
+    import polars as pl
+
+    wanted = [*names, CLAIM_RECORDS, PROP_RECORDS]
+    out: dict[str, Table] = {}
+    try:
+        split = pl.Series("x", texts, dtype=pl.String).str.split(_SECTION)
+        if not split.list.len().eq(len(_SECTIONS) + 1).all():
+            return None
+        sections = split.to_frame().select(
+            pl.col("x").list.get(k).alias(name) for k, name in enumerate(_SECTIONS, start=1)
+        )
+        del split
+        terms = sections.get_column("terms").str.split(_TERM)  # [""] + terms, each
+        lengths = terms.list.len().cast(pl.Int64).to_numpy()
+        none = int(lengths.sum())  # the position of a null appended to all the terms
+        everything = pl.concat([terms.explode(), pl.Series([None], dtype=pl.String)])
+        del terms
+        offsets = np.cumsum(lengths) - lengths + 1  # a summary's first term (after its "")
+        for name in wanted:
+            encoded = sections.get_column(name)
+            sizes = encoded.str.len_bytes().cast(pl.Int64).to_numpy()
+            if (sizes % 16).any():
+                return None
+            decoded = encoded.str.join("").str.decode("base64").item()
+            indexes = np.frombuffer(decoded or b"", dtype="<i4")
+            counts = sizes // 16 * 3
+            within = np.repeat(lengths - 1, counts)
+            positions = indexes + np.repeat(offsets, counts)
+            kept = indexes != _PADDING
+            indexes, within, positions = indexes[kept], within[kept], positions[kept]
+            if ((indexes < -1) | (indexes >= within)).any():
+                return None  # an index outside its own summary's terms
+            positions[indexes == -1] = none
+            width, fields = _width(name), _fields(name)
+            if len(positions) % width:
+                return None
+            flat = everything.gather(pl.Series(positions))
+            out[name] = pl.DataFrame({f: flat.gather_every(width, k) for k, f in enumerate(fields)})
+    except (pl.exceptions.PolarsError, ValueError, TypeError):
+        return None
+    return out
+
+
+def read_tables(store: GraphStore, names: Iterable[str], *, records: bool = False) -> dict[str, Table]:
     """The named tables over the union of all graphs: from the summaries where they can be trusted.
 
     With ``records``, claims the summaries hold as records come as the pseudo-table
-    :data:`CLAIM_RECORDS` instead of as rows of the tables, when :func:`records_apart` says that
-    gives the same join; otherwise they are rows as usual. Its one column holds the records one
-    after the other, :data:`RECORD_FIELDS` values each (:func:`record_columns` splits them).
+    :data:`CLAIM_RECORDS` (columns :data:`RECORD_FIELDS`) instead of as rows of the tables, when
+    :func:`records_apart` says that gives the same join; otherwise they are rows as usual.
     Propositions likewise, as :data:`PROP_RECORDS` (:data:`PROP_FIELDS`, :func:`props_apart`).
     """
+    import polars as pl
+
     wanted = list(dict.fromkeys(names))
     summaries, rest = _plan(store)
     if summaries and len(rest) <= MAX_UNSUMMARISED:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            live = pool.submit(_tables, store, wanted, rest)  # while the summaries are parsed
-            merged: dict[str, Columns] = {n: [[] for _ in range(PATTERNS[n].width)] for n in wanted}
-            merged[CLAIM_RECORDS], merged[PROP_RECORDS] = [[]], [[]]  # the records one after another
-            readable = _merge(summaries.values(), wanted, merged)
+            live = pool.submit(_tables, store, wanted, rest)  # while the summaries are split
+            merged = _merge(list(summaries.values()), wanted)
             others = live.result()
-        if readable:
-            for name, columns in others.items():
-                for mine, theirs in zip(merged[name], columns, strict=True):
-                    mine.extend(theirs)
+        if merged is not None:
+            for name, frame in others.items():
+                merged[name] = pl.concat([merged[name], frame])
             if not (records and records_apart(merged)):
                 expand_records(merged)
             if not (records and props_apart(merged)):
                 expand_props(merged)
             return merged
     return _tables(store, wanted, None)
+
+
+def summary_tables(text: str) -> dict[str, Table]:
+    """What one summary literal holds: every table and both kinds of record (for inspection and
+    tests); raises ValueError if it cannot be read."""
+    if not text.startswith(_CURRENT):
+        raise ValueError("not a current export summary")
+    tables = _merge([text], list(PATTERNS))
+    if tables is None:
+        raise ValueError("an export summary that cannot be read")
+    return tables

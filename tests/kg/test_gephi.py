@@ -12,7 +12,6 @@ import copy
 import io
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import polars as pl
 import pyoxigraph as ox
 import pytest
 from lxml import etree
 from typer.testing import CliRunner, Result
 
-from kg import contradictions, gephi, gephi_read
+from kg import contradictions, gephi, gephi_read, gephi_render, gephi_views
 from kg.cli import app
 from kg.errors import ExportFailed, InvalidParameter
 from kg.gephi_read import summary_quads
@@ -403,75 +403,39 @@ def edge_store() -> GraphStore:
     return store
 
 
-def test_texts_taken_as_already_escaped_need_no_escaping() -> None:
-    # The writers note node ids and labels the "unsafe" patterns pass as their own escaped form
-    # without escaping them: every short text over tricky characters checks the patterns.
-    alphabet = [
-        "a",
-        " ",
-        "\t",
-        "\n",
-        "\r",
-        "&",
-        "<",
-        ">",
-        '"',
-        "\u00a0",
-        "\u2003",
-        "\x00",
-        "\x1f",
-        "\ufffe",
-        "é",
-    ]
-    passed = {"attr": 0, "token": 0}
-    for size in range(1, 4):
-        for chars in itertools.product(alphabet, repeat=size):
-            text = "".join(chars)
-            if gephi._UNSAFE_ATTR.search(text) is None:
-                passed["attr"] += 1
-                assert gephi.xml_attr(text) == text, repr(text)
-            if gephi._UNSAFE_TOKEN.search(text) is None:
-                passed["token"] += 1
-                assert gephi._token(text) == text, repr(text)
-    assert passed["attr"] > 100 and passed["token"] > 10  # not vacuous
-    escaped = gephi._Escaped(gephi._token)
-    escaped.prefill(["plain", " lead", "two  spaces", "a&b", "nbsp\u00a0"], gephi._UNSAFE_TOKEN)
-    assert dict(escaped) == {"plain": "plain"}
-    assert [escaped[t] for t in ("plain", " lead", "two  spaces", "a&b")] == [
-        "plain",
-        "lead",
-        "two spaces",
-        "a&amp;b",
-    ]
+def test_the_renderer_escapes_every_text_as_the_reference_does() -> None:
+    # The renderer escapes whole columns in polars; Python's own str.split and a plain escape of
+    # each text say what each must become. Every short text over tricky characters (every kind of space Python's
+    # str.split knows among them) checks the two agree.
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    alphabet = ["a", " ", "&", "<", ">", '"', "\x00", "\x1e", "\x1f", "\ufffe", "\uffff", "\u00e9", *spaces]
+    texts = ["".join(chars) for size in range(0, 3) for chars in itertools.product(alphabet, repeat=size)]
+    texts += ["  two  spaces\t", "\u3000lead", "trail\u2029", "a\x85b\x1cc", "x" * 70 + " \u00a0"]
+    frame = pl.DataFrame({"t": texts})
+    got = frame.select(
+        gephi_render.escape_attr(pl.col("t")).alias("attr"),
+        gephi_render.escape_token(pl.col("t")).alias("token"),
+    )
+    table = str.maketrans(
+        {
+            **{"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"},
+            **{"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"},
+            **{chr(i): None for i in range(32) if i not in (9, 10, 13)},  # not allowed in XML 1.0
+            **{"\ufffe": None, "\uffff": None},
+        }
+    )
 
+    def attr(text: str) -> str:
+        return text.translate(table)
 
-def test_the_fast_plainness_check_agrees_with_the_patterns() -> None:
-    """Texts are checked for escaping all at once, joined, by substring tests and character
-    classes instead of the patterns themselves: the two must agree on any text."""
-    other_spaces = "".join(c for c in map(chr, range(128, sys.maxunicode + 1)) if c.isspace())
-    alphabet = [
-        "a",
-        " ",
-        "&",
-        "\t",
-        "\x01",
-        "\u00e9",
-        "\ufffe",
-        *other_spaces[:: max(1, len(other_spaces) // 4)],
-    ]
-    for size in range(0, 4):
-        for chars in itertools.product(alphabet, repeat=size):
-            text = "".join(chars)
-            for unsafe in (gephi._UNSAFE_ATTR, gephi._UNSAFE_TOKEN):
-                assert gephi._all_plain(text, unsafe) == (unsafe.search(text) is None), (repr(text), unsafe)
-    for c in other_spaces:  # every space character Python knows, not only those sampled above
-        assert not gephi._all_plain(f"a{c}b", gephi._UNSAFE_TOKEN), hex(ord(c))
-    escaped = gephi._Escaped(gephi._token)
-    escaped.prefill(["plain", "also plain", "caf\u00e9"], gephi._UNSAFE_TOKEN)  # the one-search path
-    assert dict(escaped) == {"plain": "plain", "also plain": "also plain", "caf\u00e9": "caf\u00e9"}
-    escaped = gephi._Escaped(gephi._token)
-    escaped.prefill(["plain", "", "x"], gephi._UNSAFE_TOKEN)  # an empty text: a false alarm, still right
-    assert dict(escaped) == {"plain": "plain", "": "", "x": "x"}
+    def token(text: str) -> str:
+        return attr(" ".join(text.split()))
+
+    assert got.get_column("attr").to_list() == [attr(t) for t in texts]
+    assert got.get_column("token").to_list() == [token(t) for t in texts]
+    assert [gephi_render.xml_attr(t) for t in texts] == [attr(t) for t in texts]  # for the head
+    assert len(texts) > 1500 and sum(attr(t) != t for t in texts) > 500  # not vacuous
+    assert sum(token(t) != t for t in texts) > 1000
 
 
 def test_edge_cases_are_escaped_dated_and_drawn(edge_store: GraphStore, tmp_path: Path) -> None:
@@ -615,7 +579,7 @@ def test_the_summaries_are_what_is_read_and_a_stale_one_is_not(
     # A current summary that cannot be read makes the whole store read pattern by pattern: no
     # claim has a claimant any more.
     third = doc_graphs[2]
-    broken = ox.Literal(f'{{"version":"{gephi_read.SUMMARY_VERSION}","terms":[], broken')
+    broken = ox.Literal(f"{gephi_read.SUMMARY_HEADER}\x1e\x1fa term\x1e,0 but too few sections")
     store.update(f"DELETE WHERE {{ GRAPH <{third}> {{ <{third}> bc:exportSummary ?x }} }}")
     store.add([ox.Quad(ox.NamedNode(third), ox.NamedNode(BC + "exportSummary"), broken, ox.NamedNode(third))])
     assert gephi_read.summary_coverage(store) == (4, len(seed_store.graphs()) - 4)
@@ -666,11 +630,16 @@ def test_summaries_keep_the_stores_lexical_forms_and_every_character(
     (quad,) = summary_quads([ox.Quad(s, ox.NamedNode(BC + "isDirect"), one, g)])
     assert (quad.subject, quad.graph_name) == (g, g)
     assert isinstance(quad.object, ox.Literal)
-    assert json.loads(quad.object.value)["terms"] == ["http://example.org/p", "true"]
+    tables = gephi_read.summary_tables(quad.object.value)
+    assert tables["direct"].rows() == [("http://example.org/p", "true")]
+    assert tables[gephi_read.PROP_RECORDS].is_empty() and tables[gephi_read.CLAIM_RECORDS].is_empty()
+    # A value holding one of the summary's separators: no summary, that graph is read by pattern.
+    odd = ox.Literal("a\x1fb")
+    assert summary_quads([ox.Quad(s, ox.NamedNode(BC + "summary"), odd, g)]) == []
 
 
-def _rows(tables: dict[str, list[list[str]]]) -> dict[str, Counter[tuple[str, ...]]]:
-    return {name: Counter(zip(*columns, strict=True)) for name, columns in tables.items() if columns[0]}
+def _rows(tables: dict[str, pl.DataFrame]) -> dict[str, Counter[tuple[str, ...]]]:
+    return {name: Counter(frame.rows()) for name, frame in tables.items() if frame.height}
 
 
 def test_claim_records_hold_each_seed_claim_and_give_back_its_rows(
@@ -680,12 +649,12 @@ def test_claim_records_hold_each_seed_claim_and_give_back_its_rows(
     # in the claim tables, and the pseudo-table is what the export reads.
     names = list(gephi_read.PATTERNS)
     with_records = gephi_read.read_tables(seed_store, names, records=True)
-    claims = gephi_read.record_columns(with_records)[0]
+    claims = with_records[gephi_read.CLAIM_RECORDS].get_column("claim").to_list()
     assert len(claims) == len(set(claims)) == 86
-    assert with_records["claimant"][0] == [] and with_records["stated_at"][0] == []
-    props = gephi_read.record_columns(with_records, gephi_read.PROP_RECORDS)[0]
+    assert with_records["claimant"].is_empty() and with_records["stated_at"].is_empty()
+    props = with_records[gephi_read.PROP_RECORDS].get_column("prop").to_list()
     assert len(props) == len(set(props)) > 50
-    assert with_records["prop_type"][0] == [] and with_records["summary"][0] == []
+    assert with_records["prop_type"].is_empty() and with_records["summary"].is_empty()
     # Put back into the tables, the records are exactly the rows the triples give.
     expanded = gephi_read.read_tables(seed_store, names)
     assert gephi_read.CLAIM_RECORDS not in expanded and gephi_read.PROP_RECORDS not in expanded
@@ -752,12 +721,12 @@ def test_an_irregular_claim_stays_in_the_tables(tmp_path: Path) -> None:
 
     quads = claim("one", "iran") + claim("two", "iran", "us")
     (summary,) = summary_quads(quads)
-    parsed = json.loads(summary.object.value)
-    terms = parsed["terms"]
-    assert len(parsed["claims"]) == len(gephi_read.RECORD_FIELDS)  # one record
-    assert terms[parsed["claims"][0]] == ex + "one"
-    claimant = parsed["rows"]["claimant"]
-    assert sorted(terms[i] for i in claimant) == sorted([ex + "two", ex + "iran", ex + "two", ex + "us"])
+    tables = gephi_read.summary_tables(summary.object.value)
+    records = tables[gephi_read.CLAIM_RECORDS]
+    assert records.get_column("claim").to_list() == [ex + "one"]  # one record
+    assert records.get_column("stance").to_list() == ["denies"]
+    claimant = tables["claimant"]
+    assert sorted(claimant.rows()) == [(ex + "two", ex + "iran"), (ex + "two", ex + "us")]
 
 
 def test_the_same_bytes_on_every_backend(
@@ -865,48 +834,48 @@ def test_cli_exports_atomically_and_refuses_bad_input(
     assert result.exit_code == 0 and result.stdout.count("\n") > 6000
 
 
-def test_a_large_view_is_written_by_two_processes_with_the_same_bytes(
-    seed_store: GraphStore, exports: dict[tuple[str, str], bytes], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("concurrent", [True, False], ids=["edges-in-a-thread", "one-thread"])
+def test_writing_and_streaming_give_the_same_bytes_and_counts(
+    seed_store: GraphStore,
+    exports: dict[tuple[str, str], bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    concurrent: bool,
 ) -> None:
-    # From SPLIT_MIN_NODES on, a child process writes the edges; here every view is "large".
-    monkeypatch.setattr(gephi, "SPLIT_MIN_NODES", 0)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    # From CONCURRENT_MIN_NODES on, a second thread renders the edges; here every view is "large".
+    monkeypatch.setattr(gephi, "CONCURRENT_MIN_NODES", 0 if concurrent else 10**9)
     for (view, fmt), data in exports.items():
         graph = gephi.build(seed_store, view, lazy=True)
-        assert "nodes" not in vars(graph)  # made by the parent while the child writes the edges
-        for chunk in gephi._PARTS[fmt][1](graph, gephi.WriteStats()):
-            assert chunk
-        assert "nodes" not in vars(graph), "writing the edges should need no node"
+        assert graph._nodes is None  # made when first written
         out = io.BytesIO()
         stats = gephi.write(graph, fmt, out)
         assert out.getvalue() == data, (view, fmt)
-        assert len(graph.nodes) == graph.size == stats.nodes
+        assert graph.nodes.height == graph.size == stats.nodes
+        assert stats.bytes == len(data) and stats.edges == sum(part.height for part in graph.edges())
         alone = gephi.WriteStats()
         assert b"".join(gephi.iter_bytes(graph, fmt, alone)) == data
         assert stats == alone, (view, fmt)
-    assert len(forks) == len(exports)
 
 
-def test_a_failure_writing_the_edges_is_reported_and_leaves_no_file(
+def test_a_failure_while_writing_is_reported_and_leaves_no_file(
     tmp_path: Path, seed_store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gephi, "SPLIT_MIN_NODES", 0)
+    real = gephi_views.claims_view
 
-    def broken(graph: gephi.GraphExport, stats: gephi.WriteStats) -> Iterator[bytes]:
-        yield b"<edge/>"
-        raise ValueError("disk on fire")
+    def broken_view(frames: Any) -> Any:
+        nodes, edges, size = real(frames)
 
-    monkeypatch.setitem(gephi._PARTS, "gexf", (gephi._PARTS["gexf"][0], broken))
-    graph = gephi.build(seed_store, "claims")
-    with pytest.raises(ExportFailed, match="edges of the claims view failed: ValueError: disk on fire"):
-        gephi.write(graph, "gexf", io.BytesIO())
+        def failing() -> Iterator[pl.DataFrame]:
+            yield from itertools.islice(edges(), 1)
+            raise ValueError("disk on fire")
+
+        return nodes, failing, size
+
+    monkeypatch.setattr(gephi_views, "claims_view", broken_view)
+    for threshold in (0, 10**9):  # edges in a second thread, or not
+        monkeypatch.setattr(gephi, "CONCURRENT_MIN_NODES", threshold)
+        graph = gephi.build(seed_store, "claims")
+        with pytest.raises(ExportFailed, match="claims view as gexf failed: ValueError: disk on fire"):
+            gephi.write(graph, "gexf", io.BytesIO())
     # Through the CLI: exit 1 with the message, and no partial file.
     store = _seed_build(tmp_path, monkeypatch)
     target = tmp_path / "claims.gexf"
