@@ -609,7 +609,7 @@ def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | Non
         )
         del split
         terms = sections.get_column("terms").str.split(_TERM)  # [""] + terms, each
-        lengths = terms.list.len().cast(pl.Int64).to_numpy()
+        lengths = terms.list.len().cast(pl.Int32).to_numpy()
         none = int(lengths.sum())  # the position of a null appended to all the terms
         everything = pl.concat([terms.explode(), pl.Series([None], dtype=pl.String)])
         del terms
@@ -622,18 +622,16 @@ def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | Non
             decoded = encoded.str.join("").str.decode("base64").item()
             indexes = np.frombuffer(decoded or b"", dtype="<i4")
             counts = sizes // 16 * 3
-            within = np.repeat(lengths - 1, counts)
-            positions = indexes + np.repeat(offsets, counts)
             kept = indexes != _PADDING
-            indexes, within, positions = indexes[kept], within[kept], positions[kept]
-            if ((indexes < -1) | (indexes >= within)).any():
+            indexes = indexes[kept]
+            if ((indexes < -1) | (indexes >= np.repeat(lengths - 1, counts)[kept])).any():
                 return None  # an index outside its own summary's terms
-            positions[indexes == -1] = none
+            positions = np.where(indexes == -1, none, indexes + np.repeat(offsets, counts)[kept])
             width, fields = _width(name), _fields(name)
             if len(positions) % width:
                 return None
-            flat = everything.gather(pl.Series(positions))
-            out[name] = pl.DataFrame({f: flat.gather_every(width, k) for k, f in enumerate(fields)})
+            rows = positions.reshape(-1, width)  # one gather per column: the strings copied once
+            out[name] = pl.DataFrame({f: everything.gather(rows[:, k]) for k, f in enumerate(fields)})
     except (pl.exceptions.PolarsError, ValueError, TypeError):
         return None
     return out
