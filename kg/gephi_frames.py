@@ -14,6 +14,7 @@ smallest, stably; a claim needs a claimant, a proposition and a source document.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -110,6 +111,22 @@ def read_frames(
 ) -> Frames:
     """The joined frames from the tables :func:`kg.gephi_read.read_tables` gave (with records),
     restricted to the claims whose timeline date is in the range (undated ones are left out then)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:  # polars lets go of the GIL: parts overlap
+        later_contradictions = pool.submit(_contradictions, r, details=details)
+        later_labels = pool.submit(_labels, r)
+        later_kinds = pool.submit(_actor_kinds, r)
+        return _joined(r, date_from, date_to, details, later_contradictions, later_labels, later_kinds)
+
+
+def _joined(
+    r: Mapping[str, Table],
+    date_from: str | None,
+    date_to: str | None,
+    details: bool,
+    later_contradictions: Future[pl.DataFrame],
+    later_labels: Future[Callable[[str], str]],
+    later_kinds: Future[pl.DataFrame],
+) -> Frames:
     claims = _table_claims(r, details=details)
     records = r.get(CLAIM_RECORDS)
     if records is not None and records.height:
@@ -159,8 +176,8 @@ def read_frames(
         .select("prop", "role", "actor")
     )
 
-    label_of = _labels(r)
-    kinds = _actor_kinds(r)
+    label_of = later_labels.result()
+    kinds = later_kinds.result()
     involved = pl.concat([claims.select(actor="claimant"), roles.select("actor")]).unique()
     actors = (
         mapped(involved, "actor", label_of, "label")
@@ -189,6 +206,12 @@ def read_frames(
         "channel_label",
     )
 
+    contradictions = later_contradictions.result()
+    return Frames(claims, props, roles, actors, docs, channels, contradictions)
+
+
+def _contradictions(r: Mapping[str, Table], *, details: bool) -> pl.DataFrame:
+    """``x, c1, c2, point, reason``: each contradiction whose two claims are named, by IRI."""
     contradictions = (
         r["contradiction"]
         .select(x="s")
@@ -206,8 +229,7 @@ def read_frames(
         )
         .sort("x")
     )
-    contradictions = mapped(contradictions, "point", local)
-    return Frames(claims, props, roles, actors, docs, channels, contradictions)
+    return mapped(contradictions, "point", local)
 
 
 def _dates(r: Mapping[str, Table], nodes: pl.Series) -> pl.DataFrame:

@@ -614,7 +614,8 @@ def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | Non
         everything = pl.concat([terms.explode(), pl.Series([None], dtype=pl.String)])
         del terms
         offsets = np.cumsum(lengths) - lengths + 1  # a summary's first term (after its "")
-        for name in wanted:
+
+        def table(name: str) -> Table | None:
             encoded = sections.get_column(name)
             sizes = encoded.str.len_bytes().cast(pl.Int64).to_numpy()
             if (sizes % 16).any():
@@ -631,7 +632,14 @@ def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | Non
             if len(positions) % width:
                 return None
             rows = positions.reshape(-1, width)  # one gather per column: the strings copied once
-            out[name] = pl.DataFrame({f: everything.gather(rows[:, k]) for k, f in enumerate(fields)})
+            return pl.DataFrame({f: everything.gather(rows[:, k]) for k, f in enumerate(fields)})
+
+        # In two threads: numpy and polars let go of the GIL, and a gather keeps one core busy.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for name, frame in zip(wanted, pool.map(table, wanted), strict=True):
+                if frame is None:
+                    return None
+                out[name] = frame
     except (pl.exceptions.PolarsError, ValueError, TypeError):
         return None
     return out
