@@ -37,13 +37,10 @@ start.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -319,38 +316,8 @@ def read(store: GraphStore, view: str, date_from: str | None = None, date_to: st
     from kg import gephi_frames
 
     details = view == "claims"
-    with _collector_paused():
-        tables = read_tables(store, [*_TABLES, *(_CLAIMS_VIEW_TABLES if details else ())], records=True)
-        return gephi_frames.read_frames(tables, date_from, date_to, details=details)
-
-
-_pause_lock = threading.Lock()
-_pauses = 0
-_resume = False
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cycle collector off while the store's tables are read and joined.
-
-    The read makes millions of small strings and lists that all live until the frames are made,
-    and the collector would walk them again and again for nothing. Reference counting still frees
-    everything. Concurrent exports share one pause; the last one out turns the collector back on
-    (if it was on).
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
+    tables = read_tables(store, [*_TABLES, *(_CLAIMS_VIEW_TABLES if details else ())], records=True)
+    return gephi_frames.read_frames(tables, date_from, date_to, details=details)
 
 
 # --- writing -------------------------------------------------------------------------------------------
