@@ -127,6 +127,8 @@ def _joined(
     later_labels: Future[Callable[[str], str]],
     later_kinds: Future[pl.DataFrame],
 ) -> Frames:
+    """Claims (from records and from table rows; records win, as they were written last), then
+    what they involve; the parts made in the other thread are waited for where first needed."""
     claims = _table_claims(r, details=details)
     records = r.get(CLAIM_RECORDS)
     if records is not None and records.height:

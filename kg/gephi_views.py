@@ -209,10 +209,8 @@ def actors_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
     claims = _with_ids(f.claims).with_row_index("i")
     actor_label = f.actors.select("actor", "label", "kind")
     props = f.props.join(f.channels, on="channel", how="left")
-    comm = (
-        claims.join(props.filter(pl.col("kind") != POSITION), on="prop", how="inner")
-        .join(_pairs(f.roles), on="prop", how="inner")
-        .sort("i", "sid", "tid", "mutual")
+    comm = claims.join(props.filter(pl.col("kind") != POSITION), on="prop", how="inner").join(
+        _pairs(f.roles), on="prop", how="inner"
     )
 
     c1 = claims.select(c1="claim", a="claimant", w1="when", aid1="aid")
