@@ -275,15 +275,22 @@ def _graphml_node_row(columns: Sequence[ColumnLike], tail: pl.Expr) -> pl.Expr:
     )
 
 
+def _edge_opening(indent: str, offset: int) -> list[pl.Expr]:
+    """``<edge id="e…" source="…" target="…`` (both formats)."""
+    return [
+        pl.lit(indent + '<edge id="e'),
+        _edge_id(offset),
+        pl.lit('" source="'),
+        escape_attr(pl.col("source")),
+        pl.lit('" target="'),
+        escape_attr(pl.col("target")),
+    ]
+
+
 def _gexf_edge_row(columns: Sequence[ColumnLike], batch: pl.DataFrame, offset: int) -> pl.Expr:
     return pl.concat_str(
         [
-            pl.lit('      <edge id="e'),
-            _edge_id(offset),
-            pl.lit('" source="'),
-            escape_attr(pl.col("source")),
-            pl.lit('" target="'),
-            escape_attr(pl.col("target")),
+            *_edge_opening("      ", offset),
             pl.lit('" label="'),
             _label_token(batch),
             pl.lit('" weight="'),
@@ -301,12 +308,7 @@ def _gexf_edge_row(columns: Sequence[ColumnLike], batch: pl.DataFrame, offset: i
 def _graphml_edge_row(columns: Sequence[ColumnLike], batch: pl.DataFrame, offset: int) -> pl.Expr:
     return pl.concat_str(
         [
-            pl.lit('    <edge id="e'),
-            _edge_id(offset),
-            pl.lit('" source="'),
-            escape_attr(pl.col("source")),
-            pl.lit('" target="'),
-            escape_attr(pl.col("target")),
+            *_edge_opening("    ", offset),
             pl.lit('">\n      <data key="e_label">'),
             escape_attr(pl.col("label")),
             pl.lit("</data>\n"),
