@@ -384,23 +384,17 @@ def _write_concurrently(graph: GraphExport, fmt: str, out: IO[bytes], stats: Wri
 
         done = pool.submit(edges)
         try:
-            _write_text(out, head, stats)
+            out.write(render.counted(head, stats))
             for chunk in render.render_nodes(fmt, graph.node_columns, graph.nodes, stats):
                 out.write(chunk)
-            _write_text(out, render.MIDDLES[fmt], stats)
+            out.write(render.counted(render.MIDDLES[fmt], stats))
         finally:
             done.result()  # waits for the edges (and raises their failure) before the file goes
         spill.seek(0)
         shutil.copyfileobj(spill, out, 1 << 20)
         stats.edges += edge_stats.edges
         stats.bytes += edge_stats.bytes
-        _write_text(out, render.TAILS[fmt], stats)
-
-
-def _write_text(out: IO[bytes], text: str, stats: WriteStats) -> None:
-    data = text.encode("utf-8")
-    out.write(data)
-    stats.bytes += len(data)
+        out.write(render.counted(render.TAILS[fmt], stats))
 
 
 def export(store: GraphStore, options: ExportOptions, out: IO[bytes]) -> WriteStats:

@@ -96,14 +96,14 @@ def _subjects(table: Table) -> pl.Series:
     return table.get_column("s").implode()
 
 
-def _truthy(expr: pl.Expr) -> pl.Expr:
-    """Null for an empty text: a date chosen as ``a or b or c`` skips empty values."""
+def truthy(expr: pl.Expr) -> pl.Expr:
+    """Null for an empty text (and for null): Python's truth of a text, as ``a or b`` uses it."""
     return pl.when(expr != "").then(expr)
 
 
 def _first_of(a: str, b: str, c: str) -> pl.Expr:
     """Python's ``a or b or c`` over three text columns."""
-    return pl.coalesce(_truthy(pl.col(a)), _truthy(pl.col(b)), pl.col(c))
+    return pl.coalesce(truthy(pl.col(a)), truthy(pl.col(b)), pl.col(c))
 
 
 def read_frames(

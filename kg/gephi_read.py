@@ -3,7 +3,7 @@
 Oxigraph answers a single triple pattern as a streamed index scan, but evaluates each further
 pattern of a join as an index lookup per row (10-40 µs each): one wide OPTIONAL-heavy SELECT per
 claim took 10 s for 10k claims. So every read here is one pattern, and the export joins the
-tables in Python dictionaries. Even so, the engine's cost is decoding terms (a dictionary lookup
+tables in polars (:mod:`kg.gephi_frames`). Even so, the engine's cost is decoding terms (a dictionary lookup
 per IRI or long string, 3-8 µs each): about 11 s of CPU for the 1.6 million rows of a 100k-claim
 store. Hence the *export summary*: a graph may carry, as one literal, its own rows of every table
 (:func:`summary_quads`). The compiler writes one into each document graph, and the derivation of
@@ -16,11 +16,11 @@ same tables, and so the same export byte for byte; the tests check it.
 A summary also holds the join the export does per claim and per proposition, done once when the
 graph is written: *records* (:func:`_claim_records`, :func:`_prop_records`) for the claims and
 propositions the graph describes regularly (one value per pattern), whose rows then leave the
-summary's tables. At 100k claims that spares the reader a dozen dictionaries of 100k entries and
-a lookup in each per claim, a third of the read. Records keep the union semantics: the reader
-uses them only when no row outside them is about a recorded node (:func:`records_apart`,
-:func:`props_apart`: another graph's, say an inferred type, or a hand edit), and otherwise puts
-them back into the tables first, so the join sees exactly the rows the triples give.
+summary's tables. At 100k claims that spares the reader a dozen joins of 100k rows. Records
+keep the union semantics: the reader uses them only when no row outside them is about a recorded
+node (:func:`records_apart`, :func:`props_apart`: another graph's, say an inferred type, or a
+hand edit), and otherwise puts them back into the tables first, so the join sees exactly the
+rows the triples give.
 
 A summary is trusted only as a whole: each summarised graph must hold exactly one, made by this
 version of the patterns (their digest is in it). Otherwise that graph is read pattern by pattern,
@@ -178,7 +178,6 @@ PROP_RECORDS: Final = "prop_records"
 _PROP_KEYED: Final = ("prop_type", "summary", "channel", "direct", "initiator")
 PROP_FIELDS: Final = ("prop", *_PROP_KEYED)
 """A proposition record's columns: the proposition and its one value of each pattern (one type)."""
-_WIDTH: Final = {CLAIM_RECORDS: len(RECORD_FIELDS), PROP_RECORDS: len(PROP_FIELDS)}
 _FORMAT: Final = "sections: terms, then per table and kind of record its indexes as base64 int32"
 SUMMARY_VERSION: Final = hashlib.sha256(
     repr((sorted(PATTERNS.items()), RECORD_FIELDS, PROP_FIELDS, _FORMAT)).encode()
@@ -453,10 +452,6 @@ def _prop_records(tables: dict[str, list[tuple[str, ...]]]) -> list[tuple[str | 
     return records
 
 
-def _width(name: str) -> int:
-    return _WIDTH[name] if name in _WIDTH else PATTERNS[name].width
-
-
 def _fields(name: str) -> tuple[str, ...]:
     return (
         RECORD_FIELDS
@@ -476,7 +471,6 @@ def _keys(tables: Mapping[str, Table], names: Iterable[str], column: str = "s") 
 
 
 def _meets(values: pl.Series, others: pl.Series) -> bool:
-
     return bool(values.len() and others.len() and values.is_in(others.implode()).any())
 
 
@@ -628,7 +622,8 @@ def _merge(texts: Sequence[str], names: Sequence[str]) -> dict[str, Table] | Non
             if ((indexes < -1) | (indexes >= np.repeat(lengths - 1, counts)[kept])).any():
                 return None  # an index outside its own summary's terms
             positions = np.where(indexes == -1, none, indexes + np.repeat(offsets, counts)[kept])
-            width, fields = _width(name), _fields(name)
+            fields = _fields(name)
+            width = len(fields)
             if len(positions) % width:
                 return None
             rows = positions.reshape(-1, width)  # one gather per column: the strings copied once

@@ -504,7 +504,8 @@ def _edges(
     stats.edges += count
 
 
-def _counted(text: str, stats: StatsLike) -> bytes:
+def counted(text: str, stats: StatsLike) -> bytes:
+    """The text as UTF-8, its size counted into ``stats`` (the parts around the elements)."""
     data = text.encode()
     stats.bytes += len(data)
     return data
@@ -541,12 +542,12 @@ def _document(
     edge_parts: Iterable[pl.DataFrame],
     stats: StatsLike,
 ) -> Iterator[bytes]:
-    yield _counted(text, stats)
+    yield counted(text, stats)
     yield from _nodes(fmt, node_columns, nodes, stats)
     if MIDDLES[fmt]:
-        yield _counted(MIDDLES[fmt], stats)
+        yield counted(MIDDLES[fmt], stats)
     yield from _edges(fmt, edge_columns, edge_parts, stats)
-    yield _counted(TAILS[fmt], stats)
+    yield counted(TAILS[fmt], stats)
 
 
 __all__: Sequence[str] = (
@@ -561,6 +562,7 @@ __all__: Sequence[str] = (
     "ColumnLike",
     "StatsLike",
     "collapse_space",
+    "counted",
     "escape_attr",
     "escape_token",
     "float_repr",

@@ -16,7 +16,7 @@ from typing import Final
 
 import polars as pl
 
-from kg.gephi_frames import POSITION, ROLES, Frames, local, mapped, node_id
+from kg.gephi_frames import POSITION, ROLES, Frames, local, mapped, node_id, truthy
 
 S: Final = pl.String
 I64: Final = pl.Int64
@@ -101,10 +101,6 @@ def _directness(direct: pl.Expr) -> pl.Expr:
 def _point_name(point: str) -> str:
     """``OccurrencePoint`` -> ``occurrence``."""
     return (point[: -len("Point")] if point.endswith("Point") else point).lower()
-
-
-def _truthy(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.is_not_null() & (expr != "")).then(expr)
 
 
 def _local_expr(iri: pl.Expr) -> pl.Expr:
@@ -229,7 +225,7 @@ def actors_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
             pl.len().cast(I64).alias("n"),
             pl.when(pl.col("date").null_count() == 0).then(pl.col("date").min()).alias("start"),
             pl.col("pname")
-            .filter(_truthy(pl.col("pname")).is_not_null())
+            .filter(truthy(pl.col("pname")).is_not_null())
             .unique()
             .sort()
             .str.join(", ")
@@ -277,7 +273,7 @@ def actors_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
             *_colour(pl.col("st"), EDGE_COLOURS, None),
             pl.lit("communication").alias("relation"),
             pl.col("kind").alias("communication"),
-            pl.when(_truthy(pl.col("channel")).is_not_null()).then(pl.col("channel_label")).alias("channel"),
+            pl.when(truthy(pl.col("channel")).is_not_null()).then(pl.col("channel_label")).alias("channel"),
             _directness(pl.col("direct")).alias("directness"),
             "mutual",
             pl.col("st").alias("stance"),
@@ -410,7 +406,7 @@ def claims_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
         )
         prop_nodes = prop_nodes.select(
             pl.col("pid").alias("id"),
-            pl.when(_truthy(summary).is_null())
+            pl.when(truthy(summary).is_null())
             .then(pl.col("kind"))
             .when(summary.str.len_chars() <= SUMMARY_LABEL)
             .then(summary)
@@ -429,13 +425,13 @@ def claims_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
             pl.when(position).then(pl.lit("position")).otherwise(pl.lit("communication")).alias("category"),
             "kind",
             "summary",
-            pl.when(_truthy(pl.col("channel")).is_not_null()).then(pl.col("channel_label")).alias("channel"),
+            pl.when(truthy(pl.col("channel")).is_not_null()).then(pl.col("channel_label")).alias("channel"),
             pl.when(~position).then(_directness(pl.col("direct"))).alias("directness"),
             pl.coalesce(pl.col("initiator_label"), pl.col("initiator_name")).alias("initiator"),
         )
         doc_nodes = f.docs.with_columns(node_id(pl.col("doc")).alias("id")).select(
             "id",
-            pl.coalesce(_truthy(pl.col("title")), _truthy(pl.col("file")), pl.col("id")).alias("label"),
+            pl.coalesce(truthy(pl.col("title")), truthy(pl.col("file")), pl.col("id")).alias("label"),
             pl.col("published").alias("start"),
             *_fixed_colour(COLOURS["Document"]),
             pl.lit(10.0).alias("size"),
@@ -506,7 +502,7 @@ def claims_view(f: Frames) -> tuple[Callable[[], NodeFrame], EdgeParts, int]:
         yield contradictions.sort("x").select(
             pl.col("id1").alias("source"),
             pl.col("id2").alias("target"),
-            pl.when(_truthy(pl.col("point")).is_not_null())
+            pl.when(truthy(pl.col("point")).is_not_null())
             .then(pl.concat_str(pl.lit("contradicts ("), pl.col("point"), pl.lit(")")))
             .otherwise(pl.lit("contradicts"))
             .alias("label"),
